@@ -1,0 +1,1 @@
+//! Ministerial announcements: front matter, Markdown body, and extraction of partners, areas, amounts and commitments.

@@ -1,0 +1,1 @@
+//! The IATI 2.03 codelists, embedded. (Implementation in progress.)

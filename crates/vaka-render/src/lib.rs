@@ -1,0 +1,1 @@
+//! Server-side SVG: the Pacific map and accessible charts.

@@ -1,0 +1,1 @@
+//! The Vaka web application: pages, the JSON API, accounts.
