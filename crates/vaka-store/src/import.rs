@@ -628,6 +628,16 @@ async fn write_events(
                     ));
                 }
                 let id = base + ordinal;
+                if p.identifier.is_empty() {
+                    // Unusable as published: it cannot be referenced or replaced later.
+                    // The reader's critical diagnostic is kept at dataset level.
+                    for d in &p.diagnostics {
+                        batches.diagnostic(dataset_id, None, d, run_id);
+                        *outcome.diagnostics.entry((d.severity, d.kind)).or_insert(0) += 1;
+                    }
+                    progress.advanced(advanced, 1);
+                    continue;
+                }
                 let Prepared {
                     identifier,
                     line,

@@ -13,11 +13,13 @@
 //! IATI version), its line and its import run; a rejected file changes nothing.
 
 mod batch;
+pub mod datasets;
 mod db;
 pub mod diagnostics;
 mod error;
 pub mod import;
 pub mod migrate;
+pub mod schema;
 pub mod stats;
 mod util;
 
