@@ -22,6 +22,31 @@
 //!
 //! Rendering never panics and never fails on odd values (NaN, infinities, negatives, hostile
 //! labels); only [`country_bbox_map`] returns a [`RenderError`], for an unknown country code.
+//!
+//! # Invariants
+//!
+//! - **vaka-render depends on no other vaka crate**: callers pass plain numbers and strings.
+//! - **Every caller string passes through [`escape`]**; no output contains a `<style>` or
+//!   `<script>` element (an inline SVG's stylesheet would leak into the host page).
+//! - **Output is deterministic**: the same input gives byte-identical output, so pages can be
+//!   cached and snapshot-tested.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use vaka_render::{Link, MapOptions, pacific_map};
+//!
+//! let values = BTreeMap::from([("FJ".to_owned(), 1.5e6), ("WS".to_owned(), 4.0e5)]);
+//! let svg = pacific_map(
+//!     &MapOptions {
+//!         legend_title: "Disbursed 2023",
+//!         unit: "USD",
+//!         link: Link::Template("/countries/{iso2}"),
+//!         ..MapOptions::default()
+//!     },
+//!     &values,
+//! );
+//! assert!(svg.starts_with("<svg") && svg.contains(r#"href="/countries/FJ""#));
+//! ```
 
 mod chart;
 mod error;

@@ -468,6 +468,10 @@ fn hostile_text_is_escaped_everywhere() {
         &real_values(),
     );
     assert!(!svg.contains("<script"), "raw script tag in output");
+    assert!(
+        !svg.contains("<style"),
+        "inline SVG must not carry a stylesheet"
+    );
     let tree = parse_xml(&svg).unwrap();
     assert!(tree.find_all("script").is_empty());
     assert_eq!(tree.title(), Some(evil));
@@ -545,6 +549,32 @@ fn every_country_map_renders_with_its_country_visible() {
         }
         assert!(svg.len() < 60 * 1024, "{iso2}: {} bytes", svg.len());
     }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let points = vec![MapPoint {
+        lat: -8.5,
+        lon: 179.2,
+        label: "Funafuti".into(),
+    }];
+    let opts = MapOptions {
+        points: &points,
+        highlight: Some("TV"),
+        ..MapOptions::default()
+    };
+    assert_eq!(
+        pacific_map(&opts, &real_values()),
+        pacific_map(&opts, &real_values())
+    );
+    let c = CountryMapOptions {
+        points: &points,
+        ..CountryMapOptions::default()
+    };
+    assert_eq!(
+        country_bbox_map("TV", &c).unwrap(),
+        country_bbox_map("TV", &c).unwrap()
+    );
 }
 
 #[test]
