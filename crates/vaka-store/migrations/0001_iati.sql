@@ -62,6 +62,8 @@ CREATE TABLE activity (
     default_finance_type TEXT,
     default_aid_type TEXT,
     default_tied_status TEXT,
+    -- Every title and description narrative, all languages, for full-text search.
+    search_text TEXT NOT NULL,
     doc TEXT NOT NULL
 );
 CREATE UNIQUE INDEX activity_dataset_identifier ON activity (dataset_id, iati_identifier);

@@ -795,6 +795,7 @@ static ACTIVITY: TableDef = TableDef {
         ("default_finance_type", Ty::Text),
         ("default_aid_type", Ty::Text),
         ("default_tied_status", Ty::Text),
+        ("search_text", Ty::Text),
         ("doc", Ty::Text),
     ],
 };
@@ -1043,6 +1044,18 @@ fn date_of(a: &Activity, types: &[&str]) -> Option<String> {
     })
 }
 
+/// All title and description narratives, in every language, one per line.
+fn search_text(a: &Activity) -> String {
+    let mut out = String::new();
+    for n in a.title.iter().chain(a.descriptions.iter().flat_map(|d| d.narratives.iter())) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(n.text.trim());
+    }
+    out
+}
+
 /// Build the rows of one activity (without the ids the writer assigns).
 fn prepare(parsed: ParsedActivity) -> Prepared {
     let ParsedActivity {
@@ -1080,6 +1093,7 @@ fn prepare(parsed: ParsedActivity) -> Prepared {
         Val::from(a.default_finance_type.clone()),
         Val::from(a.default_aid_types.first().map(|t| t.code.clone())),
         Val::from(a.default_tied_status.clone()),
+        Val::from(search_text(&a)),
         Val::from(doc),
     ];
     let mut children = Vec::new();
