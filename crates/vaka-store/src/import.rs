@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use sqlx::Row;
@@ -172,6 +173,33 @@ fn is_iati_file_name(p: &Path) -> bool {
     name.ends_with(".xml") || name.ends_with(".xml.gz")
 }
 
+/// Something to import: a file, or a named document held in memory.
+#[derive(Debug, Clone)]
+pub enum Source {
+    File(PathBuf),
+    /// `name` is the dataset identity (e.g. `bundled/iati/pacific/Tonga.xml`).
+    Memory { name: String, bytes: Arc<[u8]> },
+}
+
+impl Source {
+    /// The dataset identity: the path as given, or the in-memory name.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(p) => p.to_string_lossy().to_string(),
+            Source::Memory { name, .. } => name.clone(),
+        }
+    }
+
+    fn hash(&self) -> std::io::Result<(String, u64)> {
+        match self {
+            Source::File(p) => hash_file(p),
+            Source::Memory { bytes, .. } => {
+                Ok((hex::encode(Sha256::digest(bytes)), bytes.len() as u64))
+            }
+        }
+    }
+}
+
 /// SHA-256 and size of a file, read in a streaming fashion.
 pub fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     let mut f = std::fs::File::open(path)?;
@@ -206,14 +234,26 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<ImportSummary> {
         let files = collect_files(paths)?;
+        let sources = files.into_iter().map(Source::File).collect();
+        self.import_sources(sources, opts, progress).await
+    }
+
+    /// Import sources (files or in-memory documents such as the bundled demo
+    /// data). Each source is its own transaction, as in [`Store::import_paths`].
+    pub async fn import_sources(
+        &self,
+        sources: Vec<Source>,
+        opts: &ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<ImportSummary> {
         let mut summary = ImportSummary::default();
         let mut run = RunState {
             id: None,
             started_at: now_utc(),
             opts: opts.clone(),
         };
-        for file in files {
-            let outcome = self.import_one(&file, &mut run, progress).await?;
+        for source in sources {
+            let outcome = self.import_one(&source, &mut run, progress).await?;
             progress.file_finished(&outcome);
             summary.files.push(outcome);
         }
@@ -226,39 +266,39 @@ impl Store {
 
     async fn import_one(
         &self,
-        path: &Path,
+        source: &Source,
         run: &mut RunState,
         progress: &dyn Progress,
     ) -> Result<FileOutcome> {
-        let display = path.to_string_lossy().to_string();
+        let name = source.name();
         let hashed = {
-            let p = path.to_path_buf();
-            tokio::task::spawn_blocking(move || hash_file(&p))
+            let s = source.clone();
+            tokio::task::spawn_blocking(move || s.hash())
                 .await
                 .map_err(|e| StoreError::Corrupt(format!("hashing thread failed: {e}")))?
         };
         let (sha, bytes) = match hashed {
             Ok(h) => h,
             Err(e) => {
-                return Ok(rejected(&display, 0, format!("cannot read file: {e}")));
+                return Ok(rejected(&name, 0, format!("cannot read file: {e}")));
             }
         };
-        progress.file_started(&display, bytes);
-        if self.dataset_sha(&display).await?.as_deref() == Some(sha.as_str()) {
+        progress.file_started(&name, bytes);
+        if self.dataset_sha(&name).await?.as_deref() == Some(sha.as_str()) {
             progress.advanced(bytes, 0);
-            return Ok(unchanged(&display, bytes));
+            return Ok(unchanged(&name, bytes));
         }
         let mut attempt = 0;
         loop {
             attempt += 1;
             let run_before = run.id;
             match self
-                .write_dataset(path, &display, &sha, bytes, run, progress)
+                .write_dataset(source, &name, &sha, bytes, run, progress)
                 .await
             {
                 Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
                     run.id = run_before;
-                    tracing::warn!(path = %path.display(), attempt, error = %e, "retrying dataset transaction");
+                    tracing::warn!(source = name.as_str(), attempt, error = %e, "retrying dataset transaction");
                     tokio::time::sleep(std::time::Duration::from_millis(50 * u64::from(attempt)))
                         .await;
                 }
@@ -291,14 +331,14 @@ impl Store {
 
     async fn write_dataset(
         &self,
-        path: &Path,
+        source: &Source,
         display: &str,
         sha: &str,
         bytes: u64,
         run: &mut RunState,
         progress: &dyn Progress,
     ) -> Result<FileOutcome> {
-        let (rx, parser) = spawn_parser(path.to_path_buf());
+        let (rx, parser) = spawn_parser(source.clone());
         let result = match &self.pool {
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin_with(begin_immediate(Backend::Sqlite)).await?;
@@ -407,11 +447,11 @@ struct Prepared {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn spawn_parser(path: PathBuf) -> (mpsc::Receiver<Event>, std::thread::JoinHandle<()>) {
+fn spawn_parser(source: Source) -> (mpsc::Receiver<Event>, std::thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(512);
     let handle = std::thread::Builder::new()
         .name("vaka-parse".into())
-        .spawn(move || parse_into(&path, &tx));
+        .spawn(move || parse_into(&source, &tx));
     let handle = match handle {
         Ok(h) => h,
         Err(e) => {
@@ -429,8 +469,12 @@ fn spawn_parser(path: PathBuf) -> (mpsc::Receiver<Event>, std::thread::JoinHandl
     (rx, handle)
 }
 
-fn parse_into(path: &Path, tx: &mpsc::Sender<Event>) {
-    let mut reader = match ActivityReader::open(path) {
+fn parse_into(source: &Source, tx: &mpsc::Sender<Event>) {
+    let opened = match source {
+        Source::File(path) => ActivityReader::open(path),
+        Source::Memory { bytes, .. } => ActivityReader::from_reader(std::io::Cursor::new(bytes.clone())),
+    };
+    let mut reader = match opened {
         Ok(r) => r,
         Err(e) => {
             let _ = tx.blocking_send(Event::Failed(e));
