@@ -1,0 +1,156 @@
+//! Candidate commitments: sentences in which partners undertake to do something
+//! ("will jointly implement", "commit to", "will provide/fund/support/
+//! contribute", "pledge", "announce … funding").
+//!
+//! Candidates are drafts for a person to confirm; this module only spots the
+//! wording. Negated ("will not provide") and question sentences are skipped.
+//! It must not attach partners, areas or money itself: the caller does, from the
+//! findings of the same sentence.
+
+use crate::text::{Folded, fold_phrase};
+
+/// Undertaking phrases, folded. Longer phrases first so the trigger reported is
+/// the most specific.
+const TRIGGERS: &[&str] = &[
+    "will jointly implement",
+    "will jointly fund",
+    "will jointly",
+    "will implement",
+    "will provide",
+    "will fund",
+    "will support",
+    "will contribute",
+    "will deliver",
+    "will invest",
+    "will finance",
+    "will co-finance",
+    "will build",
+    "will establish",
+    "will work together",
+    "will partner",
+    "commit to",
+    "commits to",
+    "committed to",
+    "are committing",
+    "is committing",
+    "pledge",
+    "pledged",
+    "pledges",
+    "pledging",
+    "agreed to provide",
+    "agreed to fund",
+    "agreed to",
+    "agree to",
+    "undertake to",
+    "undertook to",
+];
+
+const ANNOUNCE: &[&str] = &["announce", "announced", "announces", "announcing"];
+const FUNDING: &[&str] = &[
+    "funding",
+    "fund",
+    "grant",
+    "grants",
+    "financing",
+    "investment",
+];
+
+/// The trigger phrase of `sentence`, if it expresses an undertaking.
+/// `has_amount` lets "announced a $3m package" count as "announce … funding".
+pub(crate) fn trigger(sentence: &str, has_amount: bool) -> Option<String> {
+    if sentence
+        .trim_end_matches(['"', '”', '’', '\'', ')'])
+        .ends_with('?')
+    {
+        return None;
+    }
+    let folded = Folded::new(sentence);
+    let negated = |start: usize| {
+        let before: String = folded.chars[..start].iter().collect();
+        let before = before.trim_end();
+        before.ends_with(" not") || before.ends_with(" never") || before.ends_with("n't")
+    };
+    let mut best: Option<(usize, String)> = None;
+    for t in TRIGGERS {
+        let phrase = fold_phrase(t);
+        if let Some(&(a, _)) = folded
+            .find_all(&phrase, false)
+            .iter()
+            .find(|(a, _)| !negated(*a))
+        {
+            // A negation inside "will not provide" never matches "will provide",
+            // so only the text before the trigger needs checking.
+            if best.as_ref().is_none_or(|(b, _)| a < *b) {
+                best = Some((a, (*t).to_owned()));
+            }
+        }
+    }
+    if let Some((_, t)) = best {
+        return Some(t);
+    }
+    let announce = ANNOUNCE
+        .iter()
+        .filter_map(|w| folded.find_all(&fold_phrase(w), false).first().copied())
+        .filter(|(a, _)| !negated(*a))
+        .min();
+    if let Some((_, end)) = announce {
+        let rest = Folded::new(&sentence[folded.byte(end)..]);
+        let funded = FUNDING
+            .iter()
+            .any(|w| !rest.find_all(&fold_phrase(w), true).is_empty());
+        if funded || has_amount {
+            return Some("announce … funding".to_owned());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn undertakings_are_spotted() {
+        assert_eq!(
+            trigger("It includes projects that Japan and New Zealand will jointly implement including in renewable energy.", false).as_deref(),
+            Some("will jointly implement")
+        );
+        assert_eq!(
+            trigger("New Zealand will provide $7.9 million.", true).as_deref(),
+            Some("will provide")
+        );
+        assert_eq!(
+            trigger("Australia pledged A$10 million.", true).as_deref(),
+            Some("pledged")
+        );
+        assert_eq!(
+            trigger("The Minister announced new funding for solar power.", false).as_deref(),
+            Some("announce … funding")
+        );
+        assert_eq!(
+            trigger("Leaders commit to closer ties.", false).as_deref(),
+            Some("commit to")
+        );
+    }
+
+    #[test]
+    fn statements_negations_and_questions_are_not() {
+        assert_eq!(
+            trigger(
+                "Our joint efforts will be grounded in the principles of the Reset.",
+                false
+            ),
+            None
+        );
+        assert_eq!(
+            trigger(
+                "It demonstrates our commitment to delivering on the Pacific Reset.",
+                false
+            ),
+            None
+        );
+        assert_eq!(trigger("Japan will not provide funding.", false), None);
+        assert_eq!(trigger("Will New Zealand provide support?", false), None);
+        assert_eq!(trigger("The Minister announced a visit.", false), None);
+    }
+}
