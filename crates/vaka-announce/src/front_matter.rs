@@ -210,10 +210,11 @@ fn parse_tree(source: &str, parts: &Parts<'_>) -> Result<Option<Node>, AnnounceE
     let mut root: Option<Node> = None;
     loop {
         let (event, mark) = parser.next_token().map_err(|e| {
+            let field = field_at(&parts.yaml, e.marker().line());
             AnnounceError::new(
                 source,
                 ErrorKind::Syntax,
-                None,
+                field.as_deref(),
                 file_line(e.marker().line()),
                 format!(
                     "YAML syntax error: {} (column {}); check quoting, indentation and `- ` list markers",
@@ -276,6 +277,26 @@ fn parse_tree(source: &str, parts: &Parts<'_>) -> Result<Option<Node>, AnnounceE
         }
     }
     Ok(root)
+}
+
+/// The top-level field whose entry covers YAML line `line` (1-based): the
+/// nearest `name:` at column 0 on or above it. Used to name the field in a
+/// syntax error.
+fn field_at(yaml: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = yaml.lines().collect();
+    let upto = line.clamp(1, lines.len().max(1));
+    lines.get(..upto)?.iter().rev().find_map(|l| {
+        let (name, _) = l.split_once(':')?;
+        let ok = !name.is_empty()
+            && name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        ok.then(|| name.to_owned())
+    })
 }
 
 /// The known fields of a release's front matter, checked.

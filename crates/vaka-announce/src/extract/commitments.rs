@@ -9,25 +9,34 @@
 
 use crate::text::{Folded, fold_phrase};
 
-/// Undertaking phrases, folded. Longer phrases first so the trigger reported is
-/// the most specific.
+/// Verbs that make "will …" an undertaking.
+const WILL_VERBS: &[&str] = &[
+    "implement",
+    "provide",
+    "fund",
+    "support",
+    "contribute",
+    "deliver",
+    "invest",
+    "finance",
+    "co-finance",
+    "build",
+    "establish",
+    "work",
+    "partner",
+    "give",
+    "allocate",
+    "commit",
+];
+
+/// Words allowed between "will" and the verb ("will also provide", "will
+/// jointly implement"); any word ending in "-ly" is allowed too.
+const WILL_FILLERS: &[&str] = &[
+    "also", "now", "further", "again", "together", "each", "continue", "to",
+];
+
+/// Other undertaking phrases, folded.
 const TRIGGERS: &[&str] = &[
-    "will jointly implement",
-    "will jointly fund",
-    "will jointly",
-    "will implement",
-    "will provide",
-    "will fund",
-    "will support",
-    "will contribute",
-    "will deliver",
-    "will invest",
-    "will finance",
-    "will co-finance",
-    "will build",
-    "will establish",
-    "will work together",
-    "will partner",
     "commit to",
     "commits to",
     "committed to",
@@ -37,13 +46,53 @@ const TRIGGERS: &[&str] = &[
     "pledged",
     "pledges",
     "pledging",
-    "agreed to provide",
-    "agreed to fund",
     "agreed to",
     "agree to",
+    "agrees to",
     "undertake to",
     "undertook to",
 ];
+
+/// "will [also|jointly|…] provide" at the earliest place in `sentence`, as written.
+fn will_trigger(sentence: &str) -> Option<(usize, String)> {
+    let words: Vec<(usize, usize, String)> = {
+        let mut v = Vec::new();
+        let mut start = None;
+        for (i, c) in sentence
+            .char_indices()
+            .chain(std::iter::once((sentence.len(), ' ')))
+        {
+            let part = c.is_alphanumeric() || c == '-' || c == '\'' || c == '’';
+            match (part, start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    v.push((s, i, sentence[s..i].to_lowercase()));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        v
+    };
+    for (k, (s, _, w)) in words.iter().enumerate() {
+        if w != "will" {
+            continue;
+        }
+        let mut j = k + 1;
+        while j < words.len()
+            && j <= k + 3
+            && (WILL_FILLERS.contains(&words[j].2.as_str()) || words[j].2.ends_with("ly"))
+        {
+            j += 1;
+        }
+        if let Some((_, e, verb)) = words.get(j)
+            && WILL_VERBS.contains(&verb.as_str())
+        {
+            return Some((*s, sentence[*s..*e].to_lowercase()));
+        }
+    }
+    None
+}
 
 const ANNOUNCE: &[&str] = &["announce", "announced", "announces", "announcing"];
 const FUNDING: &[&str] = &[
@@ -70,19 +119,19 @@ pub(crate) fn trigger(sentence: &str, has_amount: bool) -> Option<String> {
         let before = before.trim_end();
         before.ends_with(" not") || before.ends_with(" never") || before.ends_with("n't")
     };
-    let mut best: Option<(usize, String)> = None;
+    let mut best = will_trigger(sentence).map(|(b, t)| {
+        // Char index of the byte offset, to compare with the folded matches.
+        (sentence[..b].chars().count(), t)
+    });
     for t in TRIGGERS {
         let phrase = fold_phrase(t);
         if let Some(&(a, _)) = folded
             .find_all(&phrase, false)
             .iter()
             .find(|(a, _)| !negated(*a))
+            && best.as_ref().is_none_or(|(b, _)| a < *b)
         {
-            // A negation inside "will not provide" never matches "will provide",
-            // so only the text before the trigger needs checking.
-            if best.as_ref().is_none_or(|(b, _)| a < *b) {
-                best = Some((a, (*t).to_owned()));
-            }
+            best = Some((a, (*t).to_owned()));
         }
     }
     if let Some((_, t)) = best {
