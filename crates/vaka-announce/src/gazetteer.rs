@@ -338,6 +338,7 @@ const COMMON_FORMS: &[(&str, &[&str])] = &[
     ("TD", &["Chadian"]),
     ("FK", &["Malvinas"]),
     ("BQ", &["Bonaire"]),
+    ("CC", &["Cocos Islands", "Keeling Islands", "Cocos"]),
 ];
 
 /// Group phrases that name a region, not a country.

@@ -136,8 +136,8 @@ pub struct Commitment {
     /// The undertaking wording that was matched ("will jointly implement").
     pub trigger: String,
     pub location: Location,
-    /// Countries named in the sentence (ISO codes, order of mention); when none
-    /// is, the countries of the people named in it.
+    /// Countries named in the sentence (ISO codes, order of mention), then the
+    /// countries of the people named in it.
     pub partners: Vec<String>,
     /// Area ids named in the sentence.
     pub areas: Vec<String>,
@@ -368,11 +368,13 @@ pub fn extract(release: &Release, lexicon: &Lexicon) -> Extraction {
     // body places in a country.
     let host_country = release.host().as_deref().and_then(country_from_host);
     for person in &mut ex.people {
-        if release
+        if let Some(m) = release
             .ministers
             .iter()
-            .any(|m| m.name == person.name || people_surname_match(&m.name, &person.name))
+            .find(|m| m.name == person.name || people_surname_match(&m.name, &person.name))
         {
+            // "Ministers Ruatapu and …": the front matter has the full name.
+            person.name.clone_from(&m.name);
             person.minister = true;
             for m in release.ministers.iter().filter(|m| m.name == person.name) {
                 for h in &m.honorifics {
@@ -456,7 +458,8 @@ pub fn extract(release: &Release, lexicon: &Lexicon) -> Extraction {
                 partners.push(c.clone());
             }
         }
-        if partners.is_empty() {
+        {
+            // The people named in the sentence speak for their countries too.
             for person in &ex.people {
                 if person.mentions.iter().any(|m| m.location == p.location)
                     && let Some(c) = &person.country
