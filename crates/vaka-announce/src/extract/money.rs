@@ -190,7 +190,6 @@ fn scale_at(s: &str, j: usize) -> (Decimal, usize) {
     let rest = &s[j..];
     let spaced = rest.trim_start_matches([' ', '\u{a0}']);
     let gap = rest.len() - spaced.len();
-    let lower = spaced.to_lowercase();
     let words: &[(&str, i64, bool)] = &[
         ("trillion", 1_000_000_000_000, true),
         ("billion", 1_000_000_000, true),
@@ -203,9 +202,12 @@ fn scale_at(s: &str, j: usize) -> (Decimal, usize) {
         ("k", 1_000, false),
     ];
     for &(w, mult, may_space) in words {
+        // ASCII comparison on the original text: lower-casing can change byte
+        // lengths (the Kelvin sign lower-cases to `k`).
         if (gap == 0 || may_space)
-            && lower.starts_with(w)
-            && spaced.len() >= w.len()
+            && spaced
+                .get(..w.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(w))
             && !spaced[w.len()..].chars().next().is_some_and(is_word_char)
         {
             return (Decimal::from(mult), j + gap + w.len());
@@ -505,6 +507,16 @@ mod tests {
             .is_empty()
         );
         assert!(find("version 7.9 of AUD2", None).is_empty());
+    }
+
+    #[test]
+    fn case_folding_that_changes_byte_length_does_not_panic() {
+        // U+212A KELVIN SIGN lower-cases to ASCII `k`.
+        assert!(
+            find("$3\u{212a} and €5\u{130}", Some("NZD"))
+                .iter()
+                .all(|a| a.value.to_string() != "3000")
+        );
     }
 
     #[test]
