@@ -6,6 +6,8 @@
 //! join two words ("Ni-Vanuatu" is `Ni`, `-`, `Vanuatu`). A possessive `'s`/`’s`
 //! is split off into [`Token::stem`]. This module must not know any vocabulary.
 
+use std::collections::HashMap;
+
 /// Apostrophe-like characters (straight, curly, okina, modifier).
 pub(crate) fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '’' | 'ʻ' | 'ʼ' | '‘')
@@ -165,6 +167,8 @@ pub(crate) struct Folded {
     pub chars: Vec<char>,
     pub offsets: Vec<usize>,
     pub len: usize,
+    /// Positions of each char, so a phrase is only tried where its first char is.
+    starts: HashMap<char, Vec<usize>>,
 }
 
 pub(crate) fn fold_char(c: char) -> char {
@@ -178,11 +182,17 @@ pub(crate) fn fold_char(c: char) -> char {
 
 impl Folded {
     pub fn new(s: &str) -> Self {
-        let (offsets, chars) = s.char_indices().map(|(b, c)| (b, fold_char(c))).unzip();
+        let (offsets, chars): (Vec<usize>, Vec<char>) =
+            s.char_indices().map(|(b, c)| (b, fold_char(c))).unzip();
+        let mut starts: HashMap<char, Vec<usize>> = HashMap::new();
+        for (i, &c) in chars.iter().enumerate() {
+            starts.entry(c).or_default().push(i);
+        }
         Self {
             chars,
             offsets,
             len: s.len(),
+            starts,
         }
     }
 
@@ -202,8 +212,9 @@ impl Folded {
         let needs_boundary = |c: char| c.is_alphanumeric() && !is_cjk(c);
         let first = phrase[0];
         let last = phrase[phrase.len() - 1];
-        for start in 0..=self.chars.len() - phrase.len() {
-            if !self.matches_at(start, phrase) {
+        let candidates = self.starts.get(&first).map_or(&[][..], Vec::as_slice);
+        for &start in candidates {
+            if start + phrase.len() > self.chars.len() || !self.matches_at(start, phrase) {
                 continue;
             }
             if needs_boundary(first) && start > 0 && self.chars[start - 1].is_alphanumeric() {

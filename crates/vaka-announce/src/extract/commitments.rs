@@ -7,7 +7,18 @@
 //! It must not attach partners, areas or money itself: the caller does, from the
 //! findings of the same sentence.
 
+use std::sync::LazyLock;
+
 use crate::text::{Folded, fold_phrase};
+
+/// A phrase list folded once.
+fn folded(list: &'static [&'static str]) -> Vec<(&'static str, Vec<char>)> {
+    list.iter().map(|p| (*p, fold_phrase(p))).collect()
+}
+
+static TRIGGERS_FOLDED: LazyLock<Vec<(&str, Vec<char>)>> = LazyLock::new(|| folded(TRIGGERS));
+static ANNOUNCE_FOLDED: LazyLock<Vec<(&str, Vec<char>)>> = LazyLock::new(|| folded(ANNOUNCE));
+static FUNDING_FOLDED: LazyLock<Vec<(&str, Vec<char>)>> = LazyLock::new(|| folded(FUNDING));
 
 /// Verbs that make "will …" an undertaking.
 const WILL_VERBS: &[&str] = &[
@@ -123,10 +134,9 @@ pub(crate) fn trigger(sentence: &str, has_amount: bool) -> Option<String> {
         // Char index of the byte offset, to compare with the folded matches.
         (sentence[..b].chars().count(), t)
     });
-    for t in TRIGGERS {
-        let phrase = fold_phrase(t);
+    for (t, phrase) in TRIGGERS_FOLDED.iter() {
         if let Some(&(a, _)) = folded
-            .find_all(&phrase, false)
+            .find_all(phrase, false)
             .iter()
             .find(|(a, _)| !negated(*a))
             && best.as_ref().is_none_or(|(b, _)| a < *b)
@@ -137,16 +147,16 @@ pub(crate) fn trigger(sentence: &str, has_amount: bool) -> Option<String> {
     if let Some((_, t)) = best {
         return Some(t);
     }
-    let announce = ANNOUNCE
+    let announce = ANNOUNCE_FOLDED
         .iter()
-        .filter_map(|w| folded.find_all(&fold_phrase(w), false).first().copied())
+        .filter_map(|(_, w)| folded.find_all(w, false).first().copied())
         .filter(|(a, _)| !negated(*a))
         .min();
     if let Some((_, end)) = announce {
         let rest = Folded::new(&sentence[folded.byte(end)..]);
-        let funded = FUNDING
+        let funded = FUNDING_FOLDED
             .iter()
-            .any(|w| !rest.find_all(&fold_phrase(w), true).is_empty());
+            .any(|(_, w)| !rest.find_all(w, true).is_empty());
         if funded || has_amount {
             return Some("announce … funding".to_owned());
         }

@@ -26,7 +26,7 @@ pub use money::CurrencyBasis;
 use crate::gazetteer::{Gazetteer, Target};
 use crate::lexicon::{Compiled, Lexicon, Term, TermMatch};
 use crate::release::{Location, Release};
-use crate::text::tokenize;
+use crate::text::{fold_phrase, tokenize};
 use people::Prepared;
 
 /// One place a thing was named.
@@ -314,16 +314,13 @@ pub fn extract(release: &Release, lexicon: &Lexicon) -> Extraction {
                     )
                 }
                 // A back-reference names the framework named last, when that
-                // framework accepts the phrase.
-                Term::FrameworkBackRef(i) => match last_framework {
+                // framework lists the phrase among its back-references.
+                Term::FrameworkBackRef(_) => match last_framework {
                     Some(prev)
                         if lexicon.frameworks.get(prev).is_some_and(|f| {
-                            lexicon.frameworks.get(i).is_some_and(|g| {
-                                f.id == g.id
-                                    || f.back_references
-                                        .iter()
-                                        .any(|r| g.back_references.contains(r))
-                            })
+                            f.back_references
+                                .iter()
+                                .any(|r| fold_phrase(r) == fold_phrase(&surface))
                         }) =>
                     {
                         (
@@ -335,7 +332,7 @@ pub fn extract(release: &Release, lexicon: &Lexicon) -> Extraction {
                     _ => {
                         tracing::debug!(
                             surface,
-                            "framework reference before any framework is named"
+                            "generic framework reference with no matching framework named before it"
                         );
                         continue;
                     }
