@@ -29,6 +29,24 @@
 //!
 //! The crate is pure: no database, no async, no I/O (the codelists it needs are
 //! compiled in).
+//!
+//! Decisions worth knowing:
+//! - The title counts for countries, regions, areas and frameworks (so the
+//!   founding document's countries are `["NZ", "JP"]`, as its headline names
+//!   them), but not for people, amounts, dates or commitments: a headline
+//!   restates the body and would double them.
+//! - One `portfolios` list with several ministers belongs to the first
+//!   minister; ministers written as mappings carry their own portfolios.
+//! - A bare `$` is the issuing country's dollar. The issuing country comes
+//!   from a government domain in `url` (`*.govt.nz` → NZ, `*.go.jp` → JP, …) or
+//!   else from a front-matter minister whom the body places in a country.
+//!   Without one, the amount goes to [`Extraction::unresolved_amounts`], never
+//!   into [`Extraction::amounts`] with a guessed currency.
+//! - `¥` is JPY; bare "Korea"/"Korean" is KR; bare "Micronesia" is FM unless
+//!   Melanesia or Polynesia are named alongside it (then it is the region);
+//!   "New Guinea" and "Virgin Islands" alone name no country.
+//! - Relative dates are resolved only when the release date fixes them
+//!   ("yesterday", "last night", "today", "tomorrow"); "last week" is left out.
 
 #![forbid(unsafe_code)]
 

@@ -174,3 +174,36 @@ fn line_numbers_survive_crlf_and_leading_blank_lines() {
     let e = err(&text);
     check(&e, ErrorKind::InvalidDate, Some("date"), 4);
 }
+
+#[test]
+fn quoted_strings_lists_and_comments_are_read_as_yaml() {
+    let text = "---\n\
+                # a comment line\n\
+                title: \"Aid: a # is not a comment here\"  # but this is\n\
+                date: '2019-10-31'\n\
+                url: \"https://www.beehive.govt.nz/release/x?a=1#frag\"\n\
+                ministers: [\"Hon Nanaia Mahuta\", 'Dr Ayesha Verrall']\n\
+                portfolios:\n  - Foreign Affairs   # trailing comment\n  - 'Local Government'\n\
+                embargo: true\n\
+                priority: 2\n\
+                ---\nBody.";
+    let r = parse("release.md", text).unwrap();
+    assert_eq!(r.title, "Aid: a # is not a comment here");
+    assert_eq!(r.date.to_string(), "2019-10-31");
+    assert_eq!(r.url, "https://www.beehive.govt.nz/release/x?a=1#frag");
+    let names: Vec<&str> = r.ministers.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["Nanaia Mahuta", "Ayesha Verrall"]);
+    assert_eq!(
+        r.ministers[0].portfolios,
+        ["Foreign Affairs", "Local Government"]
+    );
+    assert!(r.ministers[1].portfolios.is_empty());
+    assert_eq!(r.extra["embargo"], serde_json::json!(true));
+    assert_eq!(r.extra["priority"], serde_json::json!(2));
+}
+
+#[test]
+fn an_unquoted_colon_in_a_title_is_a_syntax_error_on_that_line() {
+    let e = err(&with_line(2, Some("title: New Zealand: Japan")));
+    check(&e, ErrorKind::Syntax, Some("title"), 2);
+}
