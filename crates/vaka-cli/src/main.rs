@@ -1,1 +1,107 @@
-fn main() {}
+//! `vaka`: the command-line entry point. Thin: it parses arguments, opens the
+//! store and calls into the library crates.
+//!
+//! Exit codes: 0 success; 1 some input was rejected (the rest was processed);
+//! 2 usage or fatal error.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod import;
+mod report;
+
+/// Vaka: coordinate development cooperation in the Pacific on real IATI data.
+#[derive(Debug, Parser)]
+#[command(name = "vaka", version, about, long_about = None)]
+struct Cli {
+    /// Database URL: sqlite://FILE (embedded, the default) or postgres://USER@HOST:PORT/DB.
+    #[arg(
+        long,
+        global = true,
+        env = "VAKA_DB",
+        default_value = "sqlite://vaka.db"
+    )]
+    db: String,
+
+    /// Log format on stderr (filter with RUST_LOG, e.g. RUST_LOG=vaka=debug).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import data into the store.
+    #[command(subcommand)]
+    Import(import::ImportCommand),
+    /// Reconciliation figures: activities, transactions and sums by publisher.
+    Stats(report::StatsArgs),
+    /// List what the reader found wrong in the imported data, with file and line.
+    Diagnostics(report::DiagnosticsArgs),
+    /// Apply database migrations (they are also applied automatically on start).
+    Migrate(report::MigrateArgs),
+}
+
+/// An error that maps to a specific exit code.
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Import(cmd) => import::run(&cli.db, cmd).await,
+        Command::Stats(args) => report::stats(&cli.db, args).await,
+        Command::Diagnostics(args) => report::diagnostics(&cli.db, args).await,
+        Command::Migrate(args) => report::migrate(&cli.db, args).await,
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Open the store named by `--db`, migrating it.
+pub async fn open_store(db: &str) -> anyhow::Result<vaka_store::Store> {
+    use anyhow::Context;
+    vaka_store::Store::open(db)
+        .await
+        .with_context(|| format!("opening the database {}", vaka_store::redact_url(db)))
+}

@@ -3,8 +3,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::model::{Activity, DatasetHeader};
 use crate::Diagnostic;
+use crate::model::{Activity, DatasetHeader};
 
 /// One activity and what the reader found wrong in it.
 #[derive(Debug, Clone)]
@@ -43,12 +43,22 @@ pub struct ActivityReader {
 impl ActivityReader {
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         let _ = path;
-        Err(ReadError { kind: ReadErrorKind::Io, line: None, column: None, message: "not implemented".into() })
+        Err(ReadError {
+            kind: ReadErrorKind::Io,
+            line: None,
+            column: None,
+            message: "not implemented".into(),
+        })
     }
 
     pub fn from_reader(input: impl Read + Send + 'static) -> Result<Self, ReadError> {
         let _ = input;
-        Err(ReadError { kind: ReadErrorKind::Io, line: None, column: None, message: "not implemented".into() })
+        Err(ReadError {
+            kind: ReadErrorKind::Io,
+            line: None,
+            column: None,
+            message: "not implemented".into(),
+        })
     }
 
     pub fn header(&self) -> &DatasetHeader {

@@ -1,0 +1,271 @@
+//! Bulk writes: rows collected per table and written with few round trips.
+//!
+//! SQLite gets multi-row `INSERT … VALUES (…), (…)` statements (bounded by its
+//! variable limit); PostgreSQL gets one `INSERT … SELECT * FROM UNNEST($1::T[], …)`
+//! per table and chunk, binding whole columns as arrays. Both run inside the
+//! caller's transaction.
+
+use sqlx::{PgConnection, SqliteConnection};
+
+/// The SQL type class of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ty {
+    I64,
+    Text,
+    F64,
+    Bool,
+}
+
+impl Ty {
+    fn pg_array(self) -> &'static str {
+        match self {
+            Ty::I64 => "BIGINT[]",
+            Ty::Text => "TEXT[]",
+            Ty::F64 => "DOUBLE PRECISION[]",
+            Ty::Bool => "BOOLEAN[]",
+        }
+    }
+}
+
+/// One cell value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Val {
+    I64(Option<i64>),
+    Text(Option<String>),
+    F64(Option<f64>),
+    Bool(Option<bool>),
+}
+
+impl From<i64> for Val {
+    fn from(v: i64) -> Self {
+        Val::I64(Some(v))
+    }
+}
+impl From<Option<i64>> for Val {
+    fn from(v: Option<i64>) -> Self {
+        Val::I64(v)
+    }
+}
+impl From<String> for Val {
+    fn from(v: String) -> Self {
+        Val::Text(Some(v))
+    }
+}
+impl From<&str> for Val {
+    fn from(v: &str) -> Self {
+        Val::Text(Some(v.to_string()))
+    }
+}
+impl From<Option<String>> for Val {
+    fn from(v: Option<String>) -> Self {
+        Val::Text(v)
+    }
+}
+impl From<Option<&str>> for Val {
+    fn from(v: Option<&str>) -> Self {
+        Val::Text(v.map(str::to_string))
+    }
+}
+impl From<Option<f64>> for Val {
+    fn from(v: Option<f64>) -> Self {
+        Val::F64(v)
+    }
+}
+impl From<bool> for Val {
+    fn from(v: bool) -> Self {
+        Val::Bool(Some(v))
+    }
+}
+impl From<Option<bool>> for Val {
+    fn from(v: Option<bool>) -> Self {
+        Val::Bool(v)
+    }
+}
+
+/// A table's name and columns, in insert order.
+pub(crate) struct TableDef {
+    pub name: &'static str,
+    pub cols: &'static [(&'static str, Ty)],
+}
+
+enum Column {
+    I64(Vec<Option<i64>>),
+    Text(Vec<Option<String>>),
+    F64(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+}
+
+impl Column {
+    fn new(ty: Ty) -> Self {
+        match ty {
+            Ty::I64 => Column::I64(Vec::new()),
+            Ty::Text => Column::Text(Vec::new()),
+            Ty::F64 => Column::F64(Vec::new()),
+            Ty::Bool => Column::Bool(Vec::new()),
+        }
+    }
+
+    fn clear(&mut self) {
+        match self {
+            Column::I64(v) => v.clear(),
+            Column::Text(v) => v.clear(),
+            Column::F64(v) => v.clear(),
+            Column::Bool(v) => v.clear(),
+        }
+    }
+}
+
+/// Rows waiting to be written to one table, stored column by column.
+pub(crate) struct TableBatch {
+    def: &'static TableDef,
+    cols: Vec<Column>,
+    rows: usize,
+}
+
+/// SQLite's default limit on bound variables per statement is 32766.
+const SQLITE_MAX_VARS: usize = 32_000;
+const SQLITE_MAX_ROWS: usize = 500;
+const PG_MAX_ROWS: usize = 10_000;
+
+impl TableBatch {
+    pub fn new(def: &'static TableDef) -> Self {
+        TableBatch {
+            def,
+            cols: def.cols.iter().map(|(_, ty)| Column::new(*ty)).collect(),
+            rows: 0,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    /// Append one row. Values must match the table definition in number and type;
+    /// a mismatch is a programming error in this crate and panics in debug builds.
+    pub fn push(&mut self, row: Vec<Val>) {
+        debug_assert_eq!(
+            row.len(),
+            self.cols.len(),
+            "row width for {}",
+            self.def.name
+        );
+        for (col, val) in self.cols.iter_mut().zip(row) {
+            match (col, val) {
+                (Column::I64(c), Val::I64(v)) => c.push(v),
+                (Column::Text(c), Val::Text(v)) => c.push(v),
+                (Column::F64(c), Val::F64(v)) => c.push(v),
+                (Column::Bool(c), Val::Bool(v)) => c.push(v),
+                (Column::I64(c), _) => {
+                    debug_assert!(false, "type mismatch in {}", self.def.name);
+                    c.push(None)
+                }
+                (Column::Text(c), _) => {
+                    debug_assert!(false, "type mismatch in {}", self.def.name);
+                    c.push(None)
+                }
+                (Column::F64(c), _) => {
+                    debug_assert!(false, "type mismatch in {}", self.def.name);
+                    c.push(None)
+                }
+                (Column::Bool(c), _) => {
+                    debug_assert!(false, "type mismatch in {}", self.def.name);
+                    c.push(None)
+                }
+            }
+        }
+        self.rows += 1;
+    }
+
+    fn clear(&mut self) {
+        for c in &mut self.cols {
+            c.clear();
+        }
+        self.rows = 0;
+    }
+
+    fn column_list(&self) -> String {
+        self.def
+            .cols
+            .iter()
+            .map(|(n, _)| *n)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub async fn flush_sqlite(&mut self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let width = self.cols.len();
+        let per_stmt = (SQLITE_MAX_VARS / width).clamp(1, SQLITE_MAX_ROWS);
+        let columns = self.column_list();
+        let one_row = format!("({})", vec!["?"; width].join(", "));
+        let mut start = 0;
+        while start < self.rows {
+            let n = per_stmt.min(self.rows - start);
+            let mut sql = String::with_capacity(64 + n * (one_row.len() + 2));
+            sql.push_str("INSERT INTO ");
+            sql.push_str(self.def.name);
+            sql.push_str(" (");
+            sql.push_str(&columns);
+            sql.push_str(") VALUES ");
+            for i in 0..n {
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&one_row);
+            }
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for row in start..start + n {
+                for col in &self.cols {
+                    q = match col {
+                        Column::I64(c) => q.bind(c[row]),
+                        Column::Text(c) => q.bind(c[row].clone()),
+                        Column::F64(c) => q.bind(c[row]),
+                        Column::Bool(c) => q.bind(c[row]),
+                    };
+                }
+            }
+            q.execute(&mut *conn).await?;
+            start += n;
+        }
+        self.clear();
+        Ok(())
+    }
+
+    pub async fn flush_pg(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let columns = self.column_list();
+        let unnest = self
+            .def
+            .cols
+            .iter()
+            .enumerate()
+            .map(|(i, (_, ty))| format!("${}::{}", i + 1, ty.pg_array()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO {} ({}) SELECT * FROM UNNEST({})",
+            self.def.name, columns, unnest
+        );
+        let mut start = 0;
+        while start < self.rows {
+            let end = (start + PG_MAX_ROWS).min(self.rows);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            for col in &self.cols {
+                q = match col {
+                    Column::I64(c) => q.bind(c[start..end].to_vec()),
+                    Column::Text(c) => q.bind(c[start..end].to_vec()),
+                    Column::F64(c) => q.bind(c[start..end].to_vec()),
+                    Column::Bool(c) => q.bind(c[start..end].to_vec()),
+                };
+            }
+            q.execute(&mut *conn).await?;
+            start = end;
+        }
+        self.clear();
+        Ok(())
+    }
+}
