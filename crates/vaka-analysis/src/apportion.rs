@@ -432,6 +432,12 @@ impl Ctx<'_> {
     }
 }
 
+/// A published percentage held to `0..=100` (the reader already rejects
+/// others; this keeps hand-built input from overflowing sums).
+pub(crate) fn clamp_pct(p: Decimal) -> Decimal {
+    p.clamp(Decimal::ZERO, Decimal::ONE_HUNDRED)
+}
+
 /// The year of an ISO date (`YYYY-MM-DD…`).
 fn year_of(date: &str) -> Option<i32> {
     date.get(..4).and_then(|y| y.parse().ok())
@@ -465,7 +471,10 @@ pub fn allocate(total: i64, weights: &[Decimal]) -> Vec<i64> {
         .iter()
         .map(|w| {
             if *w > Decimal::ZERO {
-                t * *w / sum
+                // Multiply first for precision; w/sum <= 1 keeps the fallback in range.
+                t.checked_mul(*w)
+                    .and_then(|x| x.checked_div(sum))
+                    .unwrap_or_else(|| t * (*w / sum))
             } else {
                 Decimal::ZERO
             }
@@ -507,7 +516,7 @@ fn push_parts(
         let why = if class.overridden.is_some() {
             "override: not assigned to an area"
         } else {
-            "no rule matched"
+            "not claimed by any rule"
         };
         let share = if areas.is_empty() {
             Decimal::ONE
@@ -575,11 +584,7 @@ pub fn geo_split(
         }
         vec![hundred / Decimal::from(n); n]
     } else {
-        let given: Decimal = entries
-            .iter()
-            .filter_map(|e| e.2)
-            .map(|p| p.max(Decimal::ZERO))
-            .sum();
+        let given: Decimal = entries.iter().filter_map(|e| e.2).map(clamp_pct).sum();
         let left = (hundred - given).max(Decimal::ZERO);
         if missing > 0 {
             warn(format!(
@@ -594,7 +599,7 @@ pub fn geo_split(
         };
         entries
             .iter()
-            .map(|e| e.2.map(|p| p.max(Decimal::ZERO)).unwrap_or(each))
+            .map(|e| e.2.map(clamp_pct).unwrap_or(each))
             .collect()
     };
 

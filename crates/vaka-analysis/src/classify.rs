@@ -444,10 +444,16 @@ pub fn classify_with_names(
     let claimed: Decimal = tags.iter().map(|t| t.share).sum();
     let remainder = (Decimal::ONE - claimed).max(Decimal::ZERO);
     if remainder > Decimal::ZERO {
+        // Normalised once: every area searches the same texts.
+        let texts: Vec<(&str, String)> = input
+            .texts
+            .iter()
+            .map(|t| (t.field.as_str(), normalise_text(&t.text)))
+            .collect();
         let mut hits: Vec<(&PriorityArea, RuleRef)> = Vec::new();
         for a in areas {
             if let Some(rule) =
-                marker_hit(a, input, names, remainder).or_else(|| keyword_hit(a, input, remainder))
+                marker_hit(a, input, names, remainder).or_else(|| keyword_hit(a, &texts, remainder))
             {
                 hits.push((a, rule));
             }
@@ -519,7 +525,7 @@ fn sector_shares(sectors: &[&SectorInput], notes: &mut Vec<String>) -> Vec<Decim
         let given: Decimal = sectors
             .iter()
             .filter_map(|s| s.percentage)
-            .map(|p| p.max(Decimal::ZERO))
+            .map(crate::apportion::clamp_pct)
             .sum();
         let left = (hundred - given).max(Decimal::ZERO);
         if missing > 0 {
@@ -535,7 +541,11 @@ fn sector_shares(sectors: &[&SectorInput], notes: &mut Vec<String>) -> Vec<Decim
         };
         sectors
             .iter()
-            .map(|s| s.percentage.map(|p| p.max(Decimal::ZERO)).unwrap_or(each))
+            .map(|s| {
+                s.percentage
+                    .map(crate::apportion::clamp_pct)
+                    .unwrap_or(each)
+            })
             .collect()
     };
     let total: Decimal = pcts.iter().copied().sum();
@@ -575,27 +585,33 @@ fn marker_hit(
     })
 }
 
-fn keyword_hit(area: &PriorityArea, input: &ClassifyInput, remainder: Decimal) -> Option<RuleRef> {
+fn keyword_hit(
+    area: &PriorityArea,
+    texts: &[(&str, String)],
+    remainder: Decimal,
+) -> Option<RuleRef> {
     let kw = &area.rules.keywords;
-    for t in &input.texts {
-        let text = normalise_text(&t.text);
-        let found = kw
-            .en
+    if kw.is_empty() {
+        return None;
+    }
+    let words: Vec<(&String, String)> = kw
+        .en
+        .iter()
+        .chain(&kw.fr)
+        .map(|k| (k, normalise_text(k)))
+        .collect();
+    let ja: Vec<(&String, String)> = kw.ja.iter().map(|k| (k, normalise_text(k))).collect();
+    for (field, text) in texts {
+        let found = words
             .iter()
-            .chain(&kw.fr)
-            .find(|k| contains_word(&text, &normalise_text(k)))
-            .or_else(|| {
-                kw.ja
-                    .iter()
-                    .find(|k| text.contains(normalise_text(k).as_str()))
-            });
-        if let Some(k) = found {
+            .find(|(_, k)| contains_word(text, k))
+            .or_else(|| ja.iter().find(|(_, k)| text.contains(k.as_str())));
+        if let Some((k, _)) = found {
             return Some(RuleRef {
                 kind: RuleKind::Keyword,
-                code: k.clone(),
+                code: (*k).clone(),
                 explanation: format!(
-                    "keyword \"{k}\" in {}: unclassified remainder {}",
-                    t.field,
+                    "keyword \"{k}\" in {field}: unclassified remainder {}",
                     percent(remainder)
                 ),
             });

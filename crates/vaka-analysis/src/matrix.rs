@@ -801,8 +801,8 @@ pub fn group_facts<'a>(
     );
     let per_activity = req.measure == MatrixMeasure::Activities;
     // Distinct (activity, transaction, budget) per group, to count transactions.
-    type Members = BTreeSet<(String, Option<u32>, Option<u32>)>;
-    let mut groups: BTreeMap<Key, (i64, Members)> = BTreeMap::new();
+    type Members<'a> = BTreeSet<(&'a str, Option<u32>, Option<u32>)>;
+    let mut groups: BTreeMap<Key, (i64, Members<'a>)> = BTreeMap::new();
     for (activity, f) in facts {
         if req.measure.fact_measure().is_some_and(|m| m != f.measure) {
             continue;
@@ -832,7 +832,7 @@ pub fn group_facts<'a>(
         );
         let g = groups.entry(key).or_default();
         g.0 += f.amount_minor;
-        g.1.insert((activity.to_owned(), f.tx_index, f.budget_index));
+        g.1.insert((activity, f.tx_index, f.budget_index));
     }
     groups
         .into_iter()

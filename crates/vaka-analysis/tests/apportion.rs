@@ -693,6 +693,23 @@ fn arb_activity() -> impl Strategy<Value = Activity> {
 }
 
 proptest! {
+    /// `allocate` always returns parts that sum to the total, each part has
+    /// the total's sign (or is zero), and zero weights get nothing.
+    #[test]
+    fn allocate_parts_sum_to_total(total in any::<i64>(), weights in prop::collection::vec(0u64..1_000_000_000_000, 1..8)) {
+        let w: Vec<Decimal> = weights.iter().map(|x| Decimal::from(*x)).collect();
+        let parts = vaka_analysis::allocate(total, &w);
+        prop_assert_eq!(parts.len(), w.len());
+        prop_assert_eq!(parts.iter().map(|p| i128::from(*p)).sum::<i128>(), i128::from(total));
+        let all_zero = weights.iter().all(|x| *x == 0);
+        for (p, x) in parts.iter().zip(&weights) {
+            prop_assert!(*p == 0 || (p.signum() == total.signum()));
+            if *x == 0 && !all_zero {
+                prop_assert_eq!(*p, 0);
+            }
+        }
+    }
+
     /// Parts of each value sum to the value rounded to cents; per value and
     /// place, areas sum to the place's part.
     #[test]

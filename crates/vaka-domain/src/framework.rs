@@ -320,16 +320,20 @@ impl Framework {
     /// order. A bundled file that fails to load is logged and left out; the
     /// test suite makes sure that never happens.
     pub fn bundled() -> Vec<Framework> {
-        BUNDLED
-            .iter()
-            .filter_map(|(name, text)| match Framework::from_toml_str(name, text) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    tracing::error!(error = %e, "bundled framework does not load");
-                    None
-                }
-            })
-            .collect()
+        // Parsed once per process; callers get their own copy.
+        static PARSED: std::sync::LazyLock<Vec<Framework>> = std::sync::LazyLock::new(|| {
+            BUNDLED
+                .iter()
+                .filter_map(|(name, text)| match Framework::from_toml_str(name, text) {
+                    Ok(f) => Some(f),
+                    Err(e) => {
+                        tracing::error!(error = %e, "bundled framework does not load");
+                        None
+                    }
+                })
+                .collect()
+        });
+        PARSED.clone()
     }
 
     /// The bundled framework with this id.

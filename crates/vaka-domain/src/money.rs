@@ -145,12 +145,15 @@ struct RawRate {
 }
 
 impl FxTable {
-    /// The bundled table (`data/fx/annual-rates.csv`).
+    /// The bundled table (`data/fx/annual-rates.csv`), parsed once per process.
     pub fn bundled() -> FxTable {
-        FxTable::from_csv_str("annual-rates.csv", RATES_CSV).unwrap_or_else(|e| {
-            tracing::error!(error = %e, "bundled exchange rates do not parse");
-            FxTable::default()
-        })
+        static BUNDLED_TABLE: std::sync::LazyLock<FxTable> = std::sync::LazyLock::new(|| {
+            FxTable::from_csv_str("annual-rates.csv", RATES_CSV).unwrap_or_else(|e| {
+                tracing::error!(error = %e, "bundled exchange rates do not parse");
+                FxTable::default()
+            })
+        });
+        BUNDLED_TABLE.clone()
     }
 
     /// Parse a table laid out like `data/fx/annual-rates.csv`. An empty rate
