@@ -271,11 +271,6 @@ pub fn load_activities(text: &str) -> Vec<Activity> {
             Event::Eof => break,
             _ => {}
         }
-        if matches!(stack.last().map(String::as_str), Some("iati-identifier"))
-            && buf_text.len() > 10_000
-        {
-            buf_text.clear();
-        }
     }
     out
 }
