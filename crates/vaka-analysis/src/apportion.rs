@@ -625,14 +625,14 @@ pub fn geo_split(
         .map(|((kind, code), p)| GeoShare {
             kind,
             code,
-            share: p / hundred,
+            share: crate::classify::fix_share(p / hundred),
         })
         .collect();
     let assigned: Decimal = out.iter().map(|g| g.share).sum();
     if assigned < Decimal::ONE {
         let rest = Decimal::ONE - assigned;
-        // Equal splits leave a few units in the 28th digit; that is not a shortfall.
-        if rest > Decimal::new(1, 20) {
+        // Equal splits leave a few units in the last share digit; that is not a shortfall.
+        if rest > Decimal::new(1, crate::classify::SHARE_DP - 2) {
             warn(format!(
                 "recipient percentages leave {} unallocated",
                 percent(rest)

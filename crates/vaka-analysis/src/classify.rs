@@ -405,7 +405,7 @@ pub fn classify_with_names(
         let k = Decimal::from(matched.len());
         for (area, relevance, kind, rule_code) in &matched {
             let weight = Decimal::from(relevance.weight_percent()) / Decimal::ONE_HUNDRED;
-            let part = *share * weight / k;
+            let part = fix_share(*share * weight / k);
             let mut explanation = match kind {
                 RuleKind::SectorCategory if vocab == "1" => format!(
                     "sector {}{} in category {}{}, {}",
@@ -465,7 +465,7 @@ pub fn classify_with_names(
             }
             tags.push(AreaTag {
                 area_id: a.id.clone(),
-                share: remainder / k,
+                share: fix_share(remainder / k),
                 rule,
             });
         }
@@ -494,8 +494,9 @@ fn finish(mut tags: Vec<AreaTag>, areas: &[PriorityArea], notes: Vec<String>) ->
             ))
     });
     let mut sum: Decimal = tags.iter().map(|t| t.share).sum();
-    // Equal splits (1/3 …) are rounded at 28 digits and can overshoot by a
-    // few units in the last place; take that from the largest tag.
+    // Equal splits (1/3 …) are rounded to SHARE_DP places and can overshoot
+    // by a few units in the last place; take that from the largest tag (the
+    // last of equals, in the sorted order, so the choice is deterministic).
     if sum > Decimal::ONE {
         let excess = sum - Decimal::ONE;
         if let Some(t) = tags.iter_mut().max_by(|a, b| a.share.cmp(&b.share)) {
@@ -558,7 +559,7 @@ fn sector_shares(sectors: &[&SectorInput], notes: &mut Vec<String>) -> Vec<Decim
             *p = *p * hundred / total;
         }
     }
-    pcts.into_iter().map(|p| p / hundred).collect()
+    pcts.into_iter().map(|p| fix_share(p / hundred)).collect()
 }
 
 fn marker_hit(
@@ -655,6 +656,18 @@ pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
     }
     false
 }
+
+/// Shares are kept to [`SHARE_DP`] decimal places. Rust's `Decimal` holds
+/// about 28 significant digits, so adding 28-place shares rounds once a sum
+/// passes 1, and the result would depend on the order of the input. At 20
+/// places every sum of shares is exact, and the error (below 10⁻²⁰ of a value)
+/// never reaches a cent.
+pub(crate) fn fix_share(share: Decimal) -> Decimal {
+    share.round_dp(SHARE_DP)
+}
+
+/// Decimal places of shares, see [`fix_share`].
+pub(crate) const SHARE_DP: u32 = 20;
 
 fn name_suffix(name: Option<String>) -> String {
     name.map(|n| format!(" {n}")).unwrap_or_default()

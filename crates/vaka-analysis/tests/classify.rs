@@ -652,3 +652,34 @@ proptest! {
         prop_assert_eq!(a.unclassified, b.unclassified);
     }
 }
+
+/// Regression (found by `order_of_sectors_markers_and_texts_does_not_matter`):
+/// 28-digit shares summed past 1 rounded differently in different orders.
+#[test]
+fn regression_equal_split_sums_do_not_depend_on_order() {
+    let sectors = vec![
+        sector("1", "23230", None),
+        sector("1", "14031", Some("83")),
+        sector("1", "23230", None),
+        sector("1", "73010", None),
+    ];
+    let a = classify(
+        &ClassifyInput {
+            sectors: sectors.clone(),
+            ..Default::default()
+        },
+        &fw().areas,
+    );
+    let mut rev = sectors;
+    rev.reverse();
+    let b = classify(
+        &ClassifyInput {
+            sectors: rev,
+            ..Default::default()
+        },
+        &fw().areas,
+    );
+    assert_eq!(a.by_area(), b.by_area());
+    assert_eq!(a.share_of("water-security"), d("0.83"));
+    assert_eq!(a.unclassified, b.unclassified);
+}
