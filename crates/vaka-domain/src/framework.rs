@@ -336,6 +336,11 @@ impl Framework {
         PARSED.clone()
     }
 
+    /// The bundled framework files as `(file name, TOML text)`.
+    pub fn bundled_sources() -> &'static [(&'static str, &'static str)] {
+        BUNDLED
+    }
+
     /// The bundled framework with this id.
     pub fn bundled_by_id(id: &str) -> Option<Framework> {
         Framework::bundled().into_iter().find(|f| f.id == id)

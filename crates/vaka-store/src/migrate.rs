@@ -33,11 +33,18 @@ pub struct Migration {
 }
 
 /// The history, oldest first. Append only: never edit an entry once released.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "iati",
-    sql: MigrationSql::Portable(include_str!("../migrations/0001_iati.sql")),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "iati",
+        sql: MigrationSql::Portable(include_str!("../migrations/0001_iati.sql")),
+    },
+    Migration {
+        version: 2,
+        name: "analysis",
+        sql: MigrationSql::Portable(include_str!("../migrations/0002_analysis.sql")),
+    },
+];
 
 /// A migration recorded as applied in a database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -1,0 +1,788 @@
+//! Frameworks, reference data, classification and the coverage matrix.
+//!
+//! Classification and apportioning are computed once — when an activity is
+//! imported, or when `vaka classify` re-runs them after rules change — into
+//! `area_tag` and `fact`. `fact_cube` sums the facts over activities so the
+//! matrix reads a small table; it is rebuilt after each import run and each
+//! classification. The pure logic lives in `vaka-analysis`; this module only
+//! moves its inputs and outputs in and out of the database.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use futures::TryStreamExt;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use vaka_analysis::apportion::{Classify, flatten};
+use vaka_analysis::classify::{
+    Classification, ClassifyInput, CodeNames, Override, classify_with_names,
+};
+use vaka_analysis::matrix::{Dim, GroupRow, Matrix, MatrixMeasure, MatrixRequest, PartnerBy};
+use vaka_domain::framework::Framework;
+use vaka_domain::money::FxTable;
+use vaka_domain::reference::{Country, NationalPlan};
+use vaka_iati::{Activity, Diagnostic};
+
+use crate::batch::{TableBatch, TableDef, Ty, Val};
+use crate::db::{Backend, Pool, Store, on_pool};
+use crate::error::{Result, StoreError};
+use crate::migrate::begin_immediate;
+use crate::util::now_utc;
+
+/// Names of sector and policy-marker codes, from the embedded IATI codelists.
+pub struct CodelistNames;
+
+impl CodeNames for CodelistNames {
+    fn sector(&self, vocabulary: &str, code: &str) -> Option<String> {
+        let list = match vocabulary {
+            "" | "1" => "Sector",
+            "2" => "SectorCategory",
+            _ => return None,
+        };
+        vaka_iati::codelists::name(list, code, "en").map(str::to_string)
+    }
+
+    fn policy_marker(&self, code: &str) -> Option<String> {
+        vaka_iati::codelists::name("PolicyMarker", code, "en").map(str::to_string)
+    }
+}
+
+/// Everything needed to classify and flatten activities, loaded once per
+/// import run or classification pass and shared with the parser thread.
+pub struct Analyzer {
+    frameworks: Vec<Framework>,
+    /// (framework id, iati-identifier) → the person's classification.
+    overrides: HashMap<(String, String), Classification>,
+    fx: FxTable,
+}
+
+/// The analysis rows of one activity, without its id.
+#[derive(Default)]
+pub(crate) struct AnalysisRows {
+    pub tags: Vec<Vec<Val>>,
+    pub facts: Vec<Vec<Val>>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Analyzer {
+    pub fn frameworks(&self) -> &[Framework] {
+        &self.frameworks
+    }
+
+    pub(crate) fn analyse(&self, a: &Activity) -> AnalysisRows {
+        let mut out = AnalysisRows::default();
+        if self.frameworks.is_empty() {
+            return out;
+        }
+        let input = ClassifyInput::from_activity(a);
+        let mut fact_seq = 0i64;
+        for fw in &self.frameworks {
+            let over = self.overrides.get(&(fw.id.clone(), a.identifier.clone()));
+            let classification = match over {
+                Some(c) => c.clone(),
+                None => classify_with_names(&input, &fw.areas, &CodelistNames),
+            };
+            for (seq, tag) in classification.tags.iter().enumerate() {
+                out.tags.push(vec![
+                    Val::from(fw.id.clone()),
+                    Val::from(seq as i64),
+                    Val::from(tag.area_id.clone()),
+                    Val::from(tag.share.normalize().to_string()),
+                    Val::from(tag.rule.kind.as_str()),
+                    Val::from(tag.rule.code.clone()),
+                    Val::from(tag.rule.explanation.clone()),
+                ]);
+            }
+            let mode = match over {
+                Some(c) => Classify::Override(c),
+                None => Classify::Rules(&CodelistNames),
+            };
+            let flat = flatten(a, fw, &mode, &self.fx);
+            for f in flat.facts {
+                out.facts.push(vec![
+                    Val::from(fact_seq),
+                    Val::from(f.framework),
+                    Val::from(f.measure.as_str()),
+                    Val::from(f.tx_index.map(i64::from)),
+                    Val::from(f.budget_index.map(i64::from)),
+                    Val::from(i64::from(f.year)),
+                    Val::from(i64::from(f.rate_year)),
+                    Val::from(f.geo_kind.as_str()),
+                    Val::from(f.geo_code),
+                    Val::from(f.area),
+                    Val::from(f.area_rule),
+                    Val::from(f.reporting_org),
+                    Val::from(f.funding_org),
+                    Val::from(f.currency),
+                    Val::from(f.amount_minor),
+                ]);
+                fact_seq += 1;
+            }
+            // Apportioning problems are the same for every framework: keep one copy.
+            for d in flat.diagnostics {
+                if !out.diagnostics.contains(&d) {
+                    out.diagnostics.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
+pub(crate) static AREA_TAG: TableDef = TableDef {
+    name: "area_tag",
+    cols: &[
+        ("activity_id", Ty::I64),
+        ("framework_id", Ty::Text),
+        ("seq", Ty::I64),
+        ("area_id", Ty::Text),
+        ("share", Ty::Text),
+        ("rule_kind", Ty::Text),
+        ("rule_code", Ty::Text),
+        ("explanation", Ty::Text),
+    ],
+};
+
+pub(crate) static FACT: TableDef = TableDef {
+    name: "fact",
+    cols: &[
+        ("activity_id", Ty::I64),
+        ("seq", Ty::I64),
+        ("framework_id", Ty::Text),
+        ("measure", Ty::Text),
+        ("tx_seq", Ty::I64),
+        ("budget_seq", Ty::I64),
+        ("year", Ty::I64),
+        ("rate_year", Ty::I64),
+        ("geo_kind", Ty::Text),
+        ("geo_code", Ty::Text),
+        ("area_id", Ty::Text),
+        ("area_rule", Ty::Text),
+        ("reporting_org", Ty::Text),
+        ("funding_org", Ty::Text),
+        ("currency", Ty::Text),
+        ("amount_minor", Ty::I64),
+    ],
+};
+
+/// A stored framework and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredFramework {
+    pub framework: Framework,
+    pub source: String,
+    pub loaded_at: String,
+    pub version: i64,
+}
+
+/// A person's area shares for one activity, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredOverride {
+    pub framework_id: String,
+    pub iati_identifier: String,
+    pub shares: Vec<(String, Decimal)>,
+    pub set_by: String,
+    pub set_at: String,
+    pub reason: String,
+    pub version: i64,
+}
+
+/// One area tag of an activity, for display ("why is this renewable energy?").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredTag {
+    pub framework_id: String,
+    pub area_id: String,
+    pub share: String,
+    pub rule_kind: String,
+    pub rule_code: String,
+    pub explanation: String,
+}
+
+/// What `vaka classify` did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClassifySummary {
+    pub activities: u64,
+    pub tags: u64,
+    pub facts: u64,
+}
+
+fn doc_sha(doc: &str) -> String {
+    hex::encode(Sha256::digest(doc.as_bytes()))
+}
+
+impl Store {
+    /// Load the bundled frameworks, countries and national plans where the
+    /// store has none yet. Frameworks already stored (bundled or loaded by a
+    /// person) are left alone.
+    pub async fn ensure_reference_data(&self) -> Result<()> {
+        for (name, text) in Framework::bundled_sources() {
+            let fw = Framework::from_toml_str(name, text)
+                .map_err(|e| StoreError::Corrupt(format!("bundled framework {name}: {e}")))?;
+            let exists = on_pool!(self, pool => {
+                sqlx::query("SELECT 1 FROM framework WHERE id = $1")
+                    .bind(&fw.id)
+                    .fetch_optional(pool)
+                    .await?
+                    .is_some()
+            });
+            if !exists {
+                self.put_framework(&fw, &format!("bundled:{name}")).await?;
+            }
+        }
+        let have_countries: i64 = on_pool!(self, pool => {
+            sqlx::query("SELECT COUNT(*) FROM country").fetch_one(pool).await?.try_get(0)?
+        });
+        if have_countries == 0 {
+            self.put_reference(&Country::bundled(), &NationalPlan::bundled()).await?;
+        }
+        Ok(())
+    }
+
+    async fn put_reference(&self, countries: &[Country], plans: &[NationalPlan]) -> Result<()> {
+        let backend = self.backend();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin_immediate(backend)).await?;
+            for c in countries {
+                let doc = serde_json::to_string(c).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO country (iso2, iso3, name, doc) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (iso2) DO UPDATE SET iso3 = excluded.iso3, name = excluded.name, doc = excluded.doc",
+                )
+                .bind(&c.iso2)
+                .bind(&c.iso3)
+                .bind(&c.name)
+                .bind(doc)
+                .execute(&mut *tx)
+                .await?;
+            }
+            for p in plans {
+                let doc = serde_json::to_string(p).map_err(|e| StoreError::Invalid(e.to_string()))?;
+                sqlx::query(
+                    "INSERT INTO national_plan (iso2, plan_name, period, doc) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (iso2) DO UPDATE SET plan_name = excluded.plan_name, period = excluded.period, \
+                     doc = excluded.doc",
+                )
+                .bind(&p.iso2)
+                .bind(&p.plan_name)
+                .bind(&p.period)
+                .bind(doc)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM plan_pillar WHERE iso2 = $1").bind(&p.iso2).execute(&mut *tx).await?;
+                for (i, pillar) in p.pillars.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO plan_pillar (iso2, pillar_id, position, name) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (iso2, pillar_id) DO NOTHING",
+                    )
+                    .bind(&p.iso2)
+                    .bind(&pillar.id)
+                    .bind(i as i64)
+                    .bind(&pillar.name)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Store (insert or replace) a framework. Returns true when it changed; the
+    /// caller should then re-run classification ([`Store::classify_all`]).
+    pub async fn put_framework(&self, fw: &Framework, source: &str) -> Result<bool> {
+        let doc = serde_json::to_string(fw).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let sha = doc_sha(&doc);
+        let changed = on_pool!(self, pool => {
+            let current: Option<String> = sqlx::query("SELECT sha256 FROM framework WHERE id = $1")
+                .bind(&fw.id)
+                .fetch_optional(pool)
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?;
+            if current.as_deref() == Some(sha.as_str()) {
+                false
+            } else {
+                sqlx::query(
+                    "INSERT INTO framework (id, name, source, doc, sha256, loaded_at, version) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1) \
+                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, source = excluded.source, \
+                     doc = excluded.doc, sha256 = excluded.sha256, loaded_at = excluded.loaded_at, \
+                     version = framework.version + 1",
+                )
+                .bind(&fw.id)
+                .bind(&fw.name)
+                .bind(source)
+                .bind(&doc)
+                .bind(&sha)
+                .bind(now_utc())
+                .execute(pool)
+                .await?;
+                true
+            }
+        });
+        Ok(changed)
+    }
+
+    /// Every stored framework, by id.
+    pub async fn frameworks(&self) -> Result<Vec<StoredFramework>> {
+        let rows: Vec<(String, String, String, i64)> = on_pool!(self, pool => {
+            sqlx::query("SELECT doc, source, loaded_at, version FROM framework ORDER BY id")
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        rows.into_iter()
+            .map(|(doc, source, loaded_at, version)| {
+                let framework: Framework = serde_json::from_str(&doc)
+                    .map_err(|e| StoreError::Corrupt(format!("stored framework: {e}")))?;
+                Ok(StoredFramework {
+                    framework,
+                    source,
+                    loaded_at,
+                    version,
+                })
+            })
+            .collect()
+    }
+
+    /// One framework by id.
+    pub async fn framework(&self, id: &str) -> Result<StoredFramework> {
+        self.frameworks()
+            .await?
+            .into_iter()
+            .find(|f| f.framework.id == id)
+            .ok_or_else(|| StoreError::NotFound(format!("framework `{id}`")))
+    }
+
+    /// Reference countries, by name.
+    pub async fn countries(&self) -> Result<Vec<Country>> {
+        let docs: Vec<String> = on_pool!(self, pool => {
+            sqlx::query("SELECT doc FROM country ORDER BY name")
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("stored country: {e}"))))
+            .collect()
+    }
+
+    /// National development plans, by country code.
+    pub async fn national_plans(&self) -> Result<Vec<NationalPlan>> {
+        let docs: Vec<String> = on_pool!(self, pool => {
+            sqlx::query("SELECT doc FROM national_plan ORDER BY iso2")
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| r.try_get(0))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        docs.iter()
+            .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("stored plan: {e}"))))
+            .collect()
+    }
+
+    /// Everything classification needs, read now.
+    pub async fn analyzer(&self) -> Result<Arc<Analyzer>> {
+        let frameworks: Vec<Framework> = self.frameworks().await?.into_iter().map(|f| f.framework).collect();
+        let mut overrides = HashMap::new();
+        for o in self.overrides(None).await? {
+            let Some(fw) = frameworks.iter().find(|f| f.id == o.framework_id) else {
+                continue;
+            };
+            let ov = Override {
+                shares: o.shares.clone(),
+                by: o.set_by.clone(),
+                at: o.set_at.clone(),
+                reason: o.reason.clone(),
+            };
+            match Classification::from_override(&ov, &fw.areas) {
+                Ok(c) => {
+                    overrides.insert((o.framework_id.clone(), o.iati_identifier.clone()), c);
+                }
+                Err(e) => {
+                    tracing::warn!(framework = %o.framework_id, activity = %o.iati_identifier, error = %e,
+                        "stored override no longer fits the framework; rules apply instead");
+                }
+            }
+        }
+        Ok(Arc::new(Analyzer {
+            frameworks,
+            overrides,
+            fx: FxTable::bundled(),
+        }))
+    }
+
+    /// Stored overrides, optionally of one framework.
+    pub async fn overrides(&self, framework: Option<&str>) -> Result<Vec<StoredOverride>> {
+        let rows: Vec<(String, String, String, String, String, String, i64)> = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT framework_id, iati_identifier, shares, set_by, set_at, reason, version FROM area_override \
+                 WHERE ($1 IS NULL OR framework_id = $1) ORDER BY framework_id, iati_identifier",
+            )
+            .bind(framework)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    r.try_get(1)?,
+                    r.try_get(2)?,
+                    r.try_get(3)?,
+                    r.try_get(4)?,
+                    r.try_get(5)?,
+                    r.try_get(6)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        rows.into_iter()
+            .map(|(framework_id, iati_identifier, shares, set_by, set_at, reason, version)| {
+                let shares: Vec<(String, Decimal)> = serde_json::from_str(&shares)
+                    .map_err(|e| StoreError::Corrupt(format!("stored override shares: {e}")))?;
+                Ok(StoredOverride {
+                    framework_id,
+                    iati_identifier,
+                    shares,
+                    set_by,
+                    set_at,
+                    reason,
+                    version,
+                })
+            })
+            .collect()
+    }
+
+    /// Set a person's area shares for an activity. `expected_version` is the
+    /// version the person saw (`None` for a new override); a stale write is
+    /// refused with [`StoreError::Conflict`]. The activity's tags and facts are
+    /// recomputed at once and the change is audited.
+    pub async fn set_override(
+        &self,
+        framework_id: &str,
+        iati_identifier: &str,
+        shares: &[(String, Decimal)],
+        by: &str,
+        reason: &str,
+        expected_version: Option<i64>,
+    ) -> Result<i64> {
+        let stored = self.framework(framework_id).await?;
+        let ov = Override {
+            shares: shares.to_vec(),
+            by: by.to_string(),
+            at: now_utc(),
+            reason: reason.to_string(),
+        };
+        Classification::from_override(&ov, &stored.framework.areas).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let shares_json = serde_json::to_string(shares).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let backend = self.backend();
+        let new_version = on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin_immediate(backend)).await?;
+            let current: Option<(i64, String)> = sqlx::query(
+                "SELECT version, shares FROM area_override WHERE framework_id = $1 AND iati_identifier = $2",
+            )
+            .bind(framework_id)
+            .bind(iati_identifier)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| Ok::<_, sqlx::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?;
+            let current_version = current.as_ref().map(|c| c.0);
+            if current_version != expected_version {
+                return Err(StoreError::Conflict {
+                    what: format!("the classification of `{iati_identifier}` in `{framework_id}`"),
+                    current: current_version.unwrap_or(0),
+                });
+            }
+            let next = current_version.unwrap_or(0) + 1;
+            sqlx::query(
+                "INSERT INTO area_override (framework_id, iati_identifier, shares, set_by, set_at, reason, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (framework_id, iati_identifier) DO UPDATE SET shares = excluded.shares, \
+                 set_by = excluded.set_by, set_at = excluded.set_at, reason = excluded.reason, version = excluded.version",
+            )
+            .bind(framework_id)
+            .bind(iati_identifier)
+            .bind(&shares_json)
+            .bind(by)
+            .bind(&ov.at)
+            .bind(reason)
+            .bind(next)
+            .execute(&mut *tx)
+            .await?;
+            crate::audit::record(
+                &mut *tx,
+                &crate::audit::AuditEntry {
+                    actor: by,
+                    action: if current.is_some() { "update" } else { "create" },
+                    object_type: "area_override",
+                    object_id: &format!("{framework_id}/{iati_identifier}"),
+                    before: current.as_ref().map(|c| c.1.as_str()),
+                    after: Some(&shares_json),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+            next
+        });
+        self.classify_matching(Some(iati_identifier)).await?;
+        Ok(new_version)
+    }
+
+    /// The area tags of an activity (all frameworks).
+    pub async fn activity_tags(&self, activity_id: i64) -> Result<Vec<StoredTag>> {
+        let rows = on_pool!(self, pool => {
+            sqlx::query(
+                "SELECT framework_id, area_id, share, rule_kind, rule_code, explanation FROM area_tag \
+                 WHERE activity_id = $1 ORDER BY framework_id, seq",
+            )
+            .bind(activity_id)
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .map(|r| {
+                Ok(StoredTag {
+                    framework_id: r.try_get(0)?,
+                    area_id: r.try_get(1)?,
+                    share: r.try_get(2)?,
+                    rule_kind: r.try_get(3)?,
+                    rule_code: r.try_get(4)?,
+                    explanation: r.try_get(5)?,
+                })
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        Ok(rows)
+    }
+
+    /// Re-run classification and apportioning for every stored activity (after
+    /// rules or frameworks change), then rebuild the cube.
+    pub async fn classify_all(&self) -> Result<ClassifySummary> {
+        self.classify_matching(None).await
+    }
+
+    async fn classify_matching(&self, identifier: Option<&str>) -> Result<ClassifySummary> {
+        let analyzer = self.analyzer().await?;
+        let mut summary = ClassifySummary::default();
+        // Work in chunks of activity ids so memory stays flat and each chunk is
+        // one short transaction.
+        let mut after: i64 = i64::MIN;
+        loop {
+            let chunk: Vec<(i64, String)> = on_pool!(self, pool => {
+                sqlx::query(
+                    "SELECT id, doc FROM activity WHERE id > $1 AND ($2 IS NULL OR iati_identifier = $2) \
+                     ORDER BY id LIMIT 500",
+                )
+                .bind(after)
+                .bind(identifier)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+            });
+            let Some(last) = chunk.last() else { break };
+            after = last.0;
+            let an = analyzer.clone();
+            let (ids, tags, facts) = tokio::task::spawn_blocking(move || {
+                let mut tags = TableBatch::new(&AREA_TAG);
+                let mut facts = TableBatch::new(&FACT);
+                let mut ids = Vec::new();
+                for (id, doc) in chunk {
+                    let Ok(activity) = serde_json::from_str::<Activity>(&doc) else {
+                        tracing::warn!(activity_id = id, "stored activity document does not parse; skipped");
+                        continue;
+                    };
+                    let rows = an.analyse(&activity);
+                    for t in rows.tags {
+                        let mut r = vec![Val::from(id)];
+                        r.extend(t);
+                        tags.push(r);
+                    }
+                    for f in rows.facts {
+                        let mut r = vec![Val::from(id)];
+                        r.extend(f);
+                        facts.push(r);
+                    }
+                    ids.push(id);
+                }
+                (ids, tags, facts)
+            })
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("classification thread failed: {e}")))?;
+            let (mut tags, mut facts) = (tags, facts);
+            summary.activities += ids.len() as u64;
+            summary.tags += tags.len() as u64;
+            summary.facts += facts.len() as u64;
+            match &self.pool {
+                Pool::Sqlite(pool) => {
+                    let mut tx = pool.begin_with(begin_immediate(Backend::Sqlite)).await?;
+                    for id in &ids {
+                        sqlx::query("DELETE FROM area_tag WHERE activity_id = $1").bind(id).execute(&mut *tx).await?;
+                        sqlx::query("DELETE FROM fact WHERE activity_id = $1").bind(id).execute(&mut *tx).await?;
+                    }
+                    tags.flush_sqlite(&mut tx).await?;
+                    facts.flush_sqlite(&mut tx).await?;
+                    tx.commit().await?;
+                }
+                Pool::Postgres(pool) => {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query("DELETE FROM area_tag WHERE activity_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+                    sqlx::query("DELETE FROM fact WHERE activity_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+                    tags.flush_pg(&mut tx).await?;
+                    facts.flush_pg(&mut tx).await?;
+                    tx.commit().await?;
+                }
+            }
+        }
+        self.refresh_cube().await?;
+        Ok(summary)
+    }
+
+    /// Rebuild `fact_cube` from `fact` in one transaction.
+    pub async fn refresh_cube(&self) -> Result<()> {
+        const REBUILD: &str = "INSERT INTO fact_cube (framework_id, measure, geo_kind, geo_code, area_id, \
+             reporting_org, funding_org, year, rate_year, currency, amount_minor, transactions) \
+             SELECT framework_id, measure, geo_kind, geo_code, area_id, reporting_org, funding_org, year, rate_year, \
+                    currency, CAST(SUM(amount_minor) AS BIGINT), COUNT(*) \
+             FROM fact GROUP BY framework_id, measure, geo_kind, geo_code, area_id, reporting_org, funding_org, \
+                      year, rate_year, currency";
+        let backend = self.backend();
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_with(begin_immediate(backend)).await?;
+            if backend == Backend::Postgres {
+                // One rebuild at a time across processes.
+                sqlx::query("SELECT pg_advisory_xact_lock(7661616375626501)").execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM fact_cube").execute(&mut *tx).await?;
+            sqlx::query(REBUILD).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// The coverage matrix. Money measures read `fact_cube` when the grouping
+    /// keeps both country and area (so transaction counts add up exactly) and
+    /// `fact` otherwise; the activities measure counts distinct activities in
+    /// `fact`.
+    pub async fn matrix(&self, req: &MatrixRequest) -> Result<Matrix> {
+        let fw_id = match &req.framework {
+            Some(id) => id.clone(),
+            None => self.default_framework().await?,
+        };
+        let framework = self.framework(&fw_id).await?.framework;
+        let mut req = req.clone();
+        req.framework = Some(fw_id.clone());
+        let partner_col = match req.partner_by {
+            PartnerBy::Reporting => "reporting_org",
+            PartnerBy::Funding => "funding_org",
+        };
+        let has = |d: Dim| req.by.contains(&d);
+        let mut keys: Vec<String> = Vec::new();
+        keys.push(if has(Dim::Country) { "geo_code".into() } else { "NULL".into() });
+        keys.push(if has(Dim::Area) { "area_id".into() } else { "NULL".into() });
+        keys.push(if has(Dim::Partner) { partner_col.into() } else { "NULL".into() });
+        keys.push(if has(Dim::Year) { "year".into() } else { "NULL".into() });
+        let group_cols: Vec<&str> = keys.iter().map(String::as_str).filter(|k| *k != "NULL").collect();
+        let select_keys = keys
+            .iter()
+            .map(|k| if k == "NULL" { "CAST(NULL AS TEXT)".to_string() } else { format!("CAST({k} AS TEXT)") })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let measure = req.measure.fact_measure().map(|m| m.as_str());
+        let (sql, per_activity) = match req.measure {
+            MatrixMeasure::Activities => {
+                let mut group = group_cols.clone();
+                group.push("activity_id");
+                (
+                    format!(
+                        "SELECT {select_keys}, '' AS currency, 0 AS rate_year, 0 AS amount, COUNT(*) AS n, \
+                         CAST(activity_id AS TEXT) FROM fact \
+                         WHERE framework_id = $1 AND ($2 IS NULL OR measure = $2) \
+                           AND ($3 IS NULL OR year >= $3) AND ($4 IS NULL OR year <= $4) \
+                         GROUP BY {}",
+                        group.join(", ")
+                    ),
+                    true,
+                )
+            }
+            _ if has(Dim::Country) && has(Dim::Area) => {
+                let mut group = group_cols.clone();
+                group.extend(["currency", "rate_year"]);
+                (
+                    format!(
+                        "SELECT {select_keys}, currency, rate_year, CAST(SUM(amount_minor) AS BIGINT), \
+                         CAST(SUM(transactions) AS BIGINT), CAST(NULL AS TEXT) FROM fact_cube \
+                         WHERE framework_id = $1 AND ($2 IS NULL OR measure = $2) \
+                           AND ($3 IS NULL OR year >= $3) AND ($4 IS NULL OR year <= $4) \
+                         GROUP BY {}",
+                        group.join(", ")
+                    ),
+                    false,
+                )
+            }
+            _ => {
+                let mut group = group_cols.clone();
+                group.extend(["currency", "rate_year"]);
+                (
+                    format!(
+                        "SELECT {select_keys}, currency, rate_year, CAST(SUM(amount_minor) AS BIGINT), \
+                         COUNT(DISTINCT CAST(activity_id AS TEXT) || ':' || CAST(COALESCE(tx_seq, -1 - budget_seq) AS TEXT)), \
+                         CAST(NULL AS TEXT) FROM fact \
+                         WHERE framework_id = $1 AND ($2 IS NULL OR measure = $2) \
+                           AND ($3 IS NULL OR year >= $3) AND ($4 IS NULL OR year <= $4) \
+                         GROUP BY {}",
+                        group.join(", ")
+                    ),
+                    false,
+                )
+            }
+        };
+        let from = req.from_year.map(i64::from);
+        let to = req.to_year.map(i64::from);
+        let rows: Vec<GroupRow> = on_pool!(self, pool => {
+            let mut out = Vec::new();
+            let mut stream = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(&fw_id)
+                .bind(measure)
+                .bind(from)
+                .bind(to)
+                .fetch(pool);
+            while let Some(r) = stream.try_next().await? {
+                let year: Option<String> = r.try_get(3)?;
+                out.push(GroupRow {
+                    country: r.try_get(0)?,
+                    area: r.try_get(1)?,
+                    partner: r.try_get(2)?,
+                    year: year.and_then(|y| i32::from_str(&y).ok()),
+                    currency: r.try_get(4)?,
+                    rate_year: i32::try_from(r.try_get::<i64, _>(5)?).unwrap_or(0),
+                    sum_minor: r.try_get(6)?,
+                    transactions: r.try_get(7)?,
+                    activity: if per_activity { r.try_get(8)? } else { None },
+                });
+            }
+            out
+        });
+        Matrix::build(&req, &rows, &FxTable::bundled(), Some(&framework))
+            .map_err(|e| StoreError::Invalid(e.to_string()))
+    }
+
+    /// The framework reports use when none is named: `nz-japan-2019` if stored,
+    /// else the first by id.
+    pub async fn default_framework(&self) -> Result<String> {
+        let all = self.frameworks().await?;
+        all.iter()
+            .find(|f| f.framework.id == "nz-japan-2019")
+            .or(all.first())
+            .map(|f| f.framework.id.clone())
+            .ok_or_else(|| StoreError::NotFound("any framework (load one with `vaka framework load`)".into()))
+    }
+}
