@@ -52,7 +52,9 @@ pub struct DatasetHeader {
 }
 
 /// IATI standard versions the reader distinguishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub enum IatiVersion {
     /// Drafts before 1.01 (no or `1.0`/`1.00` version attribute, 2010-era samples).
     PreV1,
@@ -612,7 +614,10 @@ pub fn pick_narrative<'a>(
 ) -> Option<&'a str> {
     let in_lang = |l: &str| {
         narratives.iter().find(|n| {
-            n.lang.as_deref().or(default_lang).is_some_and(|nl| nl.eq_ignore_ascii_case(l))
+            n.lang
+                .as_deref()
+                .or(default_lang)
+                .is_some_and(|nl| nl.eq_ignore_ascii_case(l))
         })
     };
     in_lang(lang)
