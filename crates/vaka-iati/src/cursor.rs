@@ -589,17 +589,31 @@ impl Cursor {
                 return Ok(());
             }
             let shown: String = content.trim().chars().take(30).collect();
-            return Err(if self.root_seen {
-                self.malformed(format!(
-                    "not well-formed XML: text `{shown}` after the root element"
-                ))
+            // Point at the text itself, not the whitespace before it.
+            let lead = &content[..content.len() - content.trim_start().len()];
+            let mut pos = self.event_pos;
+            for b in lead.bytes() {
+                if b == b'\n' {
+                    pos = Position {
+                        line: pos.line + 1,
+                        column: 1,
+                    };
+                } else {
+                    pos.column += 1;
+                }
+            }
+            let (kind, message) = if self.root_seen {
+                (
+                    ReadErrorKind::Malformed,
+                    format!("not well-formed XML: text `{shown}` after the root element"),
+                )
             } else {
-                self.error(
+                (
                     ReadErrorKind::NotXml,
-                    self.event_pos,
                     format!("not XML: the file starts with text (`{shown}`) instead of an element"),
                 )
-            });
+            };
+            return Err(self.error(kind, pos, message));
         }
         self.at_start = false;
         let f = &mut self.frames[self.depth - 1];

@@ -162,7 +162,10 @@ impl Decoded {
             fell_back: false,
         };
         // Enough bytes to see the BOM and the whole XML declaration.
-        while !d.eof && d.raw_len < SNIFF_LIMIT && !d.raw[..d.raw_len].contains(&b'>') {
+        while !d.eof
+            && d.raw_len < SNIFF_LIMIT
+            && (d.raw_len < 4 || !d.raw[..d.raw_len].contains(&b'>'))
+        {
             d.fill_more()?;
         }
         let (mode, bom_len, sniffed) = sniff(&d.raw[..d.raw_len]);

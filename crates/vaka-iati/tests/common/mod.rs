@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests: where the shared data lives and
 //! how to read a whole file through the public API.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
