@@ -110,3 +110,16 @@ CREATE TABLE store_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Every change made by a person or a command: who, when, what, before/after.
+CREATE TABLE audit_log (
+    id @ID@,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    object_type TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    before_json TEXT,
+    after_json TEXT
+);
+CREATE INDEX audit_log_object ON audit_log (object_type, object_id);

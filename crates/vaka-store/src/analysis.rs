@@ -235,7 +235,8 @@ impl Store {
             sqlx::query("SELECT COUNT(*) FROM country").fetch_one(pool).await?.try_get(0)?
         });
         if have_countries == 0 {
-            self.put_reference(&Country::bundled(), &NationalPlan::bundled()).await?;
+            self.put_reference(&Country::bundled(), &NationalPlan::bundled())
+                .await?;
         }
         Ok(())
     }
@@ -369,7 +370,10 @@ impl Store {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         docs.iter()
-            .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("stored country: {e}"))))
+            .map(|d| {
+                serde_json::from_str(d)
+                    .map_err(|e| StoreError::Corrupt(format!("stored country: {e}")))
+            })
             .collect()
     }
 
@@ -384,13 +388,21 @@ impl Store {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         docs.iter()
-            .map(|d| serde_json::from_str(d).map_err(|e| StoreError::Corrupt(format!("stored plan: {e}"))))
+            .map(|d| {
+                serde_json::from_str(d)
+                    .map_err(|e| StoreError::Corrupt(format!("stored plan: {e}")))
+            })
             .collect()
     }
 
     /// Everything classification needs, read now.
     pub async fn analyzer(&self) -> Result<Arc<Analyzer>> {
-        let frameworks: Vec<Framework> = self.frameworks().await?.into_iter().map(|f| f.framework).collect();
+        let frameworks: Vec<Framework> = self
+            .frameworks()
+            .await?
+            .into_iter()
+            .map(|f| f.framework)
+            .collect();
         let mut overrides = HashMap::new();
         for o in self.overrides(None).await? {
             let Some(fw) = frameworks.iter().find(|f| f.id == o.framework_id) else {
@@ -444,19 +456,21 @@ impl Store {
             .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         rows.into_iter()
-            .map(|(framework_id, iati_identifier, shares, set_by, set_at, reason, version)| {
-                let shares: Vec<(String, Decimal)> = serde_json::from_str(&shares)
-                    .map_err(|e| StoreError::Corrupt(format!("stored override shares: {e}")))?;
-                Ok(StoredOverride {
-                    framework_id,
-                    iati_identifier,
-                    shares,
-                    set_by,
-                    set_at,
-                    reason,
-                    version,
-                })
-            })
+            .map(
+                |(framework_id, iati_identifier, shares, set_by, set_at, reason, version)| {
+                    let shares: Vec<(String, Decimal)> = serde_json::from_str(&shares)
+                        .map_err(|e| StoreError::Corrupt(format!("stored override shares: {e}")))?;
+                    Ok(StoredOverride {
+                        framework_id,
+                        iati_identifier,
+                        shares,
+                        set_by,
+                        set_at,
+                        reason,
+                        version,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -480,8 +494,10 @@ impl Store {
             at: now_utc(),
             reason: reason.to_string(),
         };
-        Classification::from_override(&ov, &stored.framework.areas).map_err(|e| StoreError::Invalid(e.to_string()))?;
-        let shares_json = serde_json::to_string(shares).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        Classification::from_override(&ov, &stored.framework.areas)
+            .map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let shares_json =
+            serde_json::to_string(shares).map_err(|e| StoreError::Invalid(e.to_string()))?;
         let backend = self.backend();
         let new_version = on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin_immediate(backend)).await?;
@@ -597,7 +613,10 @@ impl Store {
                 let mut ids = Vec::new();
                 for (id, doc) in chunk {
                     let Ok(activity) = serde_json::from_str::<Activity>(&doc) else {
-                        tracing::warn!(activity_id = id, "stored activity document does not parse; skipped");
+                        tracing::warn!(
+                            activity_id = id,
+                            "stored activity document does not parse; skipped"
+                        );
                         continue;
                     };
                     let rows = an.analyse(&activity);
@@ -625,8 +644,14 @@ impl Store {
                 Pool::Sqlite(pool) => {
                     let mut tx = pool.begin_with(begin_immediate(Backend::Sqlite)).await?;
                     for id in &ids {
-                        sqlx::query("DELETE FROM area_tag WHERE activity_id = $1").bind(id).execute(&mut *tx).await?;
-                        sqlx::query("DELETE FROM fact WHERE activity_id = $1").bind(id).execute(&mut *tx).await?;
+                        sqlx::query("DELETE FROM area_tag WHERE activity_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
+                        sqlx::query("DELETE FROM fact WHERE activity_id = $1")
+                            .bind(id)
+                            .execute(&mut *tx)
+                            .await?;
                     }
                     tags.flush_sqlite(&mut tx).await?;
                     facts.flush_sqlite(&mut tx).await?;
@@ -634,8 +659,14 @@ impl Store {
                 }
                 Pool::Postgres(pool) => {
                     let mut tx = pool.begin().await?;
-                    sqlx::query("DELETE FROM area_tag WHERE activity_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
-                    sqlx::query("DELETE FROM fact WHERE activity_id = ANY($1)").bind(&ids).execute(&mut *tx).await?;
+                    sqlx::query("DELETE FROM area_tag WHERE activity_id = ANY($1)")
+                        .bind(&ids)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("DELETE FROM fact WHERE activity_id = ANY($1)")
+                        .bind(&ids)
+                        .execute(&mut *tx)
+                        .await?;
                     tags.flush_pg(&mut tx).await?;
                     facts.flush_pg(&mut tx).await?;
                     tx.commit().await?;
@@ -686,14 +717,40 @@ impl Store {
         };
         let has = |d: Dim| req.by.contains(&d);
         let mut keys: Vec<String> = Vec::new();
-        keys.push(if has(Dim::Country) { "geo_code".into() } else { "NULL".into() });
-        keys.push(if has(Dim::Area) { "area_id".into() } else { "NULL".into() });
-        keys.push(if has(Dim::Partner) { partner_col.into() } else { "NULL".into() });
-        keys.push(if has(Dim::Year) { "year".into() } else { "NULL".into() });
-        let group_cols: Vec<&str> = keys.iter().map(String::as_str).filter(|k| *k != "NULL").collect();
+        keys.push(if has(Dim::Country) {
+            "geo_code".into()
+        } else {
+            "NULL".into()
+        });
+        keys.push(if has(Dim::Area) {
+            "area_id".into()
+        } else {
+            "NULL".into()
+        });
+        keys.push(if has(Dim::Partner) {
+            partner_col.into()
+        } else {
+            "NULL".into()
+        });
+        keys.push(if has(Dim::Year) {
+            "year".into()
+        } else {
+            "NULL".into()
+        });
+        let group_cols: Vec<&str> = keys
+            .iter()
+            .map(String::as_str)
+            .filter(|k| *k != "NULL")
+            .collect();
         let select_keys = keys
             .iter()
-            .map(|k| if k == "NULL" { "CAST(NULL AS TEXT)".to_string() } else { format!("CAST({k} AS TEXT)") })
+            .map(|k| {
+                if k == "NULL" {
+                    "CAST(NULL AS TEXT)".to_string()
+                } else {
+                    format!("CAST({k} AS TEXT)")
+                }
+            })
             .collect::<Vec<_>>()
             .join(", ");
         let measure = req.measure.fact_measure().map(|m| m.as_str());
@@ -783,6 +840,8 @@ impl Store {
             .find(|f| f.framework.id == "nz-japan-2019")
             .or(all.first())
             .map(|f| f.framework.id.clone())
-            .ok_or_else(|| StoreError::NotFound("any framework (load one with `vaka framework load`)".into()))
+            .ok_or_else(|| {
+                StoreError::NotFound("any framework (load one with `vaka framework load`)".into())
+            })
     }
 }

@@ -71,6 +71,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Self::connect(url).await?;
         store.migrate().await?;
+        store.ensure_reference_data().await?;
         Ok(store)
     }
 

@@ -27,6 +27,7 @@ use vaka_iati::{
     ActivityReader, DatasetHeader, Diagnostic, DiagnosticKind, ParsedActivity, ReadError, Severity,
 };
 
+use crate::analysis::{AREA_TAG, AnalysisRows, Analyzer, FACT};
 use crate::batch::{TableBatch, TableDef, Ty, Val};
 use crate::db::{Backend, Pool, Store};
 use crate::error::{Result, StoreError};
@@ -178,7 +179,10 @@ fn is_iati_file_name(p: &Path) -> bool {
 pub enum Source {
     File(PathBuf),
     /// `name` is the dataset identity (e.g. `bundled/iati/pacific/Tonga.xml`).
-    Memory { name: String, bytes: Arc<[u8]> },
+    Memory {
+        name: String,
+        bytes: Arc<[u8]>,
+    },
 }
 
 impl Source {
@@ -247,7 +251,9 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<ImportSummary> {
         let mut summary = ImportSummary::default();
+        let analyzer = self.analyzer().await?;
         let mut run = RunState {
+            analyzer,
             id: None,
             started_at: now_utc(),
             opts: opts.clone(),
@@ -260,6 +266,7 @@ impl Store {
         summary.run_id = run.id;
         if let Some(id) = run.id {
             on_run_finished(self, id, &summary).await?;
+            self.refresh_cube().await?;
         }
         Ok(summary)
     }
@@ -338,7 +345,7 @@ impl Store {
         run: &mut RunState,
         progress: &dyn Progress,
     ) -> Result<FileOutcome> {
-        let (rx, parser) = spawn_parser(source.clone());
+        let (rx, parser) = spawn_parser(source.clone(), run.analyzer.clone());
         let result = match &self.pool {
             Pool::Sqlite(pool) => {
                 let mut tx = pool.begin_with(begin_immediate(Backend::Sqlite)).await?;
@@ -402,6 +409,7 @@ async fn finish<DB: sqlx::Database>(
 }
 
 struct RunState {
+    analyzer: Arc<Analyzer>,
     id: Option<i64>,
     started_at: String,
     opts: ImportOptions,
@@ -447,11 +455,14 @@ struct Prepared {
     diagnostics: Vec<Diagnostic>,
 }
 
-fn spawn_parser(source: Source) -> (mpsc::Receiver<Event>, std::thread::JoinHandle<()>) {
+fn spawn_parser(
+    source: Source,
+    analyzer: Arc<Analyzer>,
+) -> (mpsc::Receiver<Event>, std::thread::JoinHandle<()>) {
     let (tx, rx) = mpsc::channel(512);
     let handle = std::thread::Builder::new()
         .name("vaka-parse".into())
-        .spawn(move || parse_into(&source, &tx));
+        .spawn(move || parse_into(&source, &analyzer, &tx));
     let handle = match handle {
         Ok(h) => h,
         Err(e) => {
@@ -469,10 +480,12 @@ fn spawn_parser(source: Source) -> (mpsc::Receiver<Event>, std::thread::JoinHand
     (rx, handle)
 }
 
-fn parse_into(source: &Source, tx: &mpsc::Sender<Event>) {
+fn parse_into(source: &Source, analyzer: &Analyzer, tx: &mpsc::Sender<Event>) {
     let opened = match source {
         Source::File(path) => ActivityReader::open(path),
-        Source::Memory { bytes, .. } => ActivityReader::from_reader(std::io::Cursor::new(bytes.clone())),
+        Source::Memory { bytes, .. } => {
+            ActivityReader::from_reader(std::io::Cursor::new(bytes.clone()))
+        }
     };
     let mut reader = match opened {
         Ok(r) => r,
@@ -497,7 +510,7 @@ fn parse_into(source: &Source, tx: &mpsc::Sender<Event>) {
         match reader.next_activity() {
             Ok(Some(parsed)) => {
                 let now = reader.bytes_consumed();
-                let prepared = prepare(parsed);
+                let prepared = prepare(parsed, analyzer);
                 if tx
                     .blocking_send(Event::Activity(Box::new(prepared), now - last))
                     .is_err()
@@ -967,6 +980,8 @@ enum Child {
     Budget,
     Txn,
     Location,
+    AreaTag,
+    Fact,
 }
 
 struct Batches {
@@ -978,6 +993,8 @@ struct Batches {
     budget: TableBatch,
     txn: TableBatch,
     location: TableBatch,
+    area_tag: TableBatch,
+    fact: TableBatch,
     diagnostic: TableBatch,
 }
 
@@ -992,6 +1009,8 @@ impl Batches {
             budget: TableBatch::new(&BUDGET),
             txn: TableBatch::new(&TXN),
             location: TableBatch::new(&LOCATION),
+            area_tag: TableBatch::new(&AREA_TAG),
+            fact: TableBatch::new(&FACT),
             diagnostic: TableBatch::new(&DIAGNOSTIC),
         }
     }
@@ -1005,6 +1024,8 @@ impl Batches {
             Child::Budget => &mut self.budget,
             Child::Txn => &mut self.txn,
             Child::Location => &mut self.location,
+            Child::AreaTag => &mut self.area_tag,
+            Child::Fact => &mut self.fact,
         }
     }
 
@@ -1037,6 +1058,8 @@ impl Batches {
             + self.budget.len()
             + self.txn.len()
             + self.location.len()
+            + self.area_tag.len()
+            + self.fact.len()
             + self.diagnostic.len()
     }
 
@@ -1059,7 +1082,7 @@ impl Batches {
         Ok(())
     }
 
-    fn in_order(&mut self) -> [&mut TableBatch; 9] {
+    fn in_order(&mut self) -> [&mut TableBatch; 11] {
         [
             &mut self.activity,
             &mut self.participating_org,
@@ -1069,6 +1092,8 @@ impl Batches {
             &mut self.budget,
             &mut self.txn,
             &mut self.location,
+            &mut self.area_tag,
+            &mut self.fact,
             &mut self.diagnostic,
         ]
     }
@@ -1091,7 +1116,11 @@ fn date_of(a: &Activity, types: &[&str]) -> Option<String> {
 /// All title and description narratives, in every language, one per line.
 fn search_text(a: &Activity) -> String {
     let mut out = String::new();
-    for n in a.title.iter().chain(a.descriptions.iter().flat_map(|d| d.narratives.iter())) {
+    for n in a
+        .title
+        .iter()
+        .chain(a.descriptions.iter().flat_map(|d| d.narratives.iter()))
+    {
         if !out.is_empty() {
             out.push('\n');
         }
@@ -1101,11 +1130,17 @@ fn search_text(a: &Activity) -> String {
 }
 
 /// Build the rows of one activity (without the ids the writer assigns).
-fn prepare(parsed: ParsedActivity) -> Prepared {
+fn prepare(parsed: ParsedActivity, analyzer: &Analyzer) -> Prepared {
     let ParsedActivity {
         activity: a,
-        diagnostics,
+        mut diagnostics,
     } = parsed;
+    let analysis = if a.identifier.is_empty() {
+        AnalysisRows::default()
+    } else {
+        analyzer.analyse(&a)
+    };
+    diagnostics.extend(analysis.diagnostics);
     let lang = a.lang.as_deref();
     let reporting = a.reporting_org.as_ref();
     let description = a
@@ -1252,6 +1287,8 @@ fn prepare(parsed: ParsedActivity) -> Prepared {
             ],
         ));
     }
+    children.extend(analysis.tags.into_iter().map(|r| (Child::AreaTag, r)));
+    children.extend(analysis.facts.into_iter().map(|r| (Child::Fact, r)));
     Prepared {
         identifier: a.identifier.clone(),
         line: a.line,

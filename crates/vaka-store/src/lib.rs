@@ -12,6 +12,8 @@
 //! Invariants: every stored activity row knows its dataset (file path, SHA-256,
 //! IATI version), its line and its import run; a rejected file changes nothing.
 
+pub mod analysis;
+pub mod audit;
 mod batch;
 pub mod datasets;
 mod db;

@@ -72,7 +72,10 @@ pub struct TableSchema {
 
 /// Tables that exist only on one backend by design (full-text search support).
 fn backend_only(table: &str) -> bool {
-    table.starts_with("sqlite_") || table.starts_with("fts_") || table.ends_with("_fts") || table.contains("_fts_")
+    table.starts_with("sqlite_")
+        || table.starts_with("fts_")
+        || table.ends_with("_fts")
+        || table.contains("_fts_")
 }
 
 impl Store {
@@ -238,9 +241,16 @@ impl Store {
                 .collect::<Vec<_>>()
                 .join(", ");
             let order = if t.primary_key.is_empty() {
-                (1..=cols.len()).map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+                (1..=cols.len())
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             } else {
-                t.primary_key.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+                t.primary_key
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let sql = format!("SELECT {select} FROM \"{}\" ORDER BY {order}", t.name);
             out.push_str(&format!("## {} ({})\n", t.name, cols.join(", ")));

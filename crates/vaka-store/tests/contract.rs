@@ -33,8 +33,14 @@ fn scratch(db: &TestDb) -> tempfile::TempDir {
 both_backends!(migrations_are_recorded, |db: TestDb| async move {
     let store = db.store().await;
     let applied = store.applied_migrations().await.unwrap();
-    let known: Vec<(i64, &str)> = vaka_store::migrate::MIGRATIONS.iter().map(|m| (m.version, m.name)).collect();
-    let got: Vec<(i64, &str)> = applied.iter().map(|m| (m.version, m.name.as_str())).collect();
+    let known: Vec<(i64, &str)> = vaka_store::migrate::MIGRATIONS
+        .iter()
+        .map(|m| (m.version, m.name))
+        .collect();
+    let got: Vec<(i64, &str)> = applied
+        .iter()
+        .map(|m| (m.version, m.name.as_str()))
+        .collect();
     assert_eq!(got, known);
     // Migrating again is a no-op.
     assert!(store.migrate().await.unwrap().is_empty());
@@ -47,7 +53,9 @@ async fn both_backends_end_with_equivalent_schemas() {
     let a = lite.store().await;
     let b = pg.store().await;
     let versions = |m: Vec<vaka_store::migrate::AppliedMigration>| {
-        m.into_iter().map(|m| (m.version, m.name)).collect::<Vec<_>>()
+        m.into_iter()
+            .map(|m| (m.version, m.name))
+            .collect::<Vec<_>>()
     };
     assert_eq!(
         versions(a.applied_migrations().await.unwrap()),
@@ -55,129 +63,187 @@ async fn both_backends_end_with_equivalent_schemas() {
     );
     let sa = a.schema().await.unwrap();
     let sb = b.schema().await.unwrap();
-    let names = |s: &[vaka_store::schema::TableSchema]| s.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    let names = |s: &[vaka_store::schema::TableSchema]| {
+        s.iter().map(|t| t.name.clone()).collect::<Vec<_>>()
+    };
     assert_eq!(names(&sa), names(&sb));
-    assert!(sa.iter().any(|t| t.name == "activity"), "schema has the activity table");
+    assert!(
+        sa.iter().any(|t| t.name == "activity"),
+        "schema has the activity table"
+    );
     for (x, y) in sa.iter().zip(&sb) {
-        assert_eq!(x, y, "table {} differs between SQLite and PostgreSQL", x.name);
+        assert_eq!(
+            x, y,
+            "table {} differs between SQLite and PostgreSQL",
+            x.name
+        );
     }
 }
 
-both_backends!(pacific_files_import_with_provenance, |db: TestDb| async move {
-    let store = db.store().await;
-    let summary = import(&store, &[pacific()]).await;
-    assert_eq!(summary.files.len(), 12);
-    assert_eq!(summary.imported(), 12, "{:#?}", summary.files);
-    let stats = store.stats().await.unwrap();
-    assert_eq!(stats.datasets, 12);
-    assert_eq!(stats.activities, summary.activities());
-    assert_eq!(stats.transactions, summary.transactions());
-    assert!(stats.activities > 0);
+both_backends!(
+    pacific_files_import_with_provenance,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let summary = import(&store, &[pacific()]).await;
+        assert_eq!(summary.files.len(), 12);
+        assert_eq!(summary.imported(), 12, "{:#?}", summary.files);
+        let stats = store.stats().await.unwrap();
+        assert_eq!(stats.datasets, 12);
+        assert_eq!(stats.activities, summary.activities());
+        assert_eq!(stats.transactions, summary.transactions());
+        assert!(stats.activities > 0);
 
-    // Provenance: the Tonga project row knows its file, hash, version, line and run.
-    let p = store
-        .activity_provenance("XM-DAC-41114-PROJECT-00060093")
-        .await
-        .unwrap();
-    assert_eq!(p.len(), 1);
-    let p = &p[0];
-    assert!(p.file.ends_with("undp-open-undp-org_Tonga_projects.xml"), "{}", p.file);
-    assert_eq!(p.line, 5);
-    assert_eq!(p.iati_version, "2.02");
-    assert_eq!(p.generated_datetime.as_deref(), Some("2017-07-10T12:40:06"));
-    assert_eq!(p.sha256.len(), 64);
-    assert_eq!(Some(p.import_run_id), summary.run_id);
-});
-
-both_backends!(reimporting_the_same_files_changes_nothing, |db: TestDb| async move {
-    let store = db.store().await;
-    let first = import(&store, &[pacific()]).await;
-    assert_eq!(first.imported(), 12);
-    let before = store.dump().await.unwrap();
-    let second = import(&store, &[pacific()]).await;
-    assert_eq!(second.unchanged(), 12);
-    assert_eq!(second.imported(), 0);
-    assert_eq!(second.run_id, None, "a run that changes nothing leaves no record");
-    assert_eq!(store.dump().await.unwrap(), before);
-});
-
-both_backends!(a_changed_file_replaces_exactly_its_activities, |db: TestDb| async move {
-    let store = db.store().await;
-    let dir = scratch(&db);
-    let tonga = copy_to(&pacific().join("undp-open-undp-org_Tonga_projects.xml"), dir.path(), "tonga.xml");
-    let niue = copy_to(&pacific().join("undp-open-undp-org_Niue_projects.xml"), dir.path(), "niue.xml");
-    import(&store, &[tonga.clone(), niue.clone()]).await;
-    let niue_before = store.dataset_dump(&niue.to_string_lossy()).await.unwrap();
-    let before = store.stats().await.unwrap();
-
-    // Drop the last activity of the Tonga file and change a transaction value.
-    let text = std::fs::read_to_string(&tonga).unwrap();
-    let last = text.rfind("<iati-activity ").unwrap();
-    let end = text.rfind("</iati-activity>").unwrap() + "</iati-activity>".len();
-    let mut changed = format!("{}{}", &text[..last], &text[end..]);
-    let first_value = changed.find("<value ").unwrap();
-    let gt = first_value + changed[first_value..].find('>').unwrap() + 1;
-    let lt = gt + changed[gt..].find('<').unwrap();
-    changed.replace_range(gt..lt, "12345.67");
-    std::fs::write(&tonga, changed).unwrap();
-
-    let summary = import(&store, &[tonga.clone(), niue.clone()]).await;
-    assert_eq!(summary.imported(), 1);
-    assert_eq!(summary.unchanged(), 1);
-    let after = store.stats().await.unwrap();
-    assert_eq!(after.datasets, before.datasets);
-    assert_eq!(after.activities, before.activities - 1);
-    assert_eq!(store.dataset_dump(&niue.to_string_lossy()).await.unwrap(), niue_before, "Niue untouched");
-    let ids = store.dataset_activity_ids(&tonga.to_string_lossy()).await.unwrap();
-    assert_eq!(ids.len() as u64, summary.files[0].activities);
-});
-
-both_backends!(rejected_files_leave_the_store_unchanged, |db: TestDb| async move {
-    let store = db.store().await;
-    import(&store, &[pacific().join("undp-open-undp-org_Tonga_projects.xml")]).await;
-    let before = store.dump().await.unwrap();
-    let fixtures = shared_data().join("iati/fixtures");
-    let bad = [
-        "data4development-validator/broken-xml.xml",
-        "data4development-validator/not-xml.xml",
-        "data4development-validator/xlsx-spreadsheet-with-extension.xml",
-        "data4development-validator/xml-but-not-iati.xml",
-        "data4development-validator/iati-with-xml-errors.xml",
-        "data4development-validator/iati-org-no-errors.xml",
-        "iati-datastore/broken.xml",
-    ];
-    for f in bad {
-        let s = import(&store, &[fixtures.join(f)]).await;
-        match &s.files[0].status {
-            FileStatus::Rejected { reason } => assert!(!reason.is_empty(), "{f}"),
-            other => panic!("{f} was not rejected: {other:?}"),
-        }
-        assert_eq!(store.dump().await.unwrap(), before, "{f} changed the store");
+        // Provenance: the Tonga project row knows its file, hash, version, line and run.
+        let p = store
+            .activity_provenance("XM-DAC-41114-PROJECT-00060093")
+            .await
+            .unwrap();
+        assert_eq!(p.len(), 1);
+        let p = &p[0];
+        assert!(
+            p.file.ends_with("undp-open-undp-org_Tonga_projects.xml"),
+            "{}",
+            p.file
+        );
+        assert_eq!(p.line, 5);
+        assert_eq!(p.iati_version, "2.02");
+        assert_eq!(p.generated_datetime.as_deref(), Some("2017-07-10T12:40:06"));
+        assert_eq!(p.sha256.len(), 64);
+        assert_eq!(Some(p.import_run_id), summary.run_id);
     }
+);
 
-    // A file that breaks half-way, after many activities were read, also changes nothing.
-    let dir = scratch(&db);
-    let fiji = std::fs::read_to_string(pacific().join("undp-open-undp-org_Fiji_projects.xml")).unwrap();
-    let truncated = &fiji[..fiji.len() * 3 / 4];
-    let path = dir.path().join("truncated.xml");
-    std::fs::write(&path, truncated).unwrap();
-    let s = import(&store, &[path.clone()]).await;
-    assert!(matches!(s.files[0].status, FileStatus::Rejected { .. }), "{:?}", s.files[0]);
-    assert_eq!(store.dump().await.unwrap(), before, "truncated file changed the store");
+both_backends!(
+    reimporting_the_same_files_changes_nothing,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let first = import(&store, &[pacific()]).await;
+        assert_eq!(first.imported(), 12);
+        let before = store.dump().await.unwrap();
+        let second = import(&store, &[pacific()]).await;
+        assert_eq!(second.unchanged(), 12);
+        assert_eq!(second.imported(), 0);
+        assert_eq!(
+            second.run_id, None,
+            "a run that changes nothing leaves no record"
+        );
+        assert_eq!(store.dump().await.unwrap(), before);
+    }
+);
 
-    // An empty file and a missing file.
-    let empty = dir.path().join("empty.xml");
-    std::fs::write(&empty, "").unwrap();
-    let s = import(&store, &[empty]).await;
-    assert!(matches!(s.files[0].status, FileStatus::Rejected { .. }));
-    assert_eq!(store.dump().await.unwrap(), before);
-});
+both_backends!(
+    a_changed_file_replaces_exactly_its_activities,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let dir = scratch(&db);
+        let tonga = copy_to(
+            &pacific().join("undp-open-undp-org_Tonga_projects.xml"),
+            dir.path(),
+            "tonga.xml",
+        );
+        let niue = copy_to(
+            &pacific().join("undp-open-undp-org_Niue_projects.xml"),
+            dir.path(),
+            "niue.xml",
+        );
+        import(&store, &[tonga.clone(), niue.clone()]).await;
+        let niue_before = store.dataset_dump(&niue.to_string_lossy()).await.unwrap();
+        let before = store.stats().await.unwrap();
 
-both_backends!(repeated_identifiers_keep_the_last_occurrence, |db: TestDb| async move {
-    let store = db.store().await;
-    let dir = scratch(&db);
-    let path = dir.path().join("dup.xml");
-    std::fs::write(
+        // Drop the last activity of the Tonga file and change a transaction value.
+        let text = std::fs::read_to_string(&tonga).unwrap();
+        let last = text.rfind("<iati-activity ").unwrap();
+        let end = text.rfind("</iati-activity>").unwrap() + "</iati-activity>".len();
+        let mut changed = format!("{}{}", &text[..last], &text[end..]);
+        let first_value = changed.find("<value ").unwrap();
+        let gt = first_value + changed[first_value..].find('>').unwrap() + 1;
+        let lt = gt + changed[gt..].find('<').unwrap();
+        changed.replace_range(gt..lt, "12345.67");
+        std::fs::write(&tonga, changed).unwrap();
+
+        let summary = import(&store, &[tonga.clone(), niue.clone()]).await;
+        assert_eq!(summary.imported(), 1);
+        assert_eq!(summary.unchanged(), 1);
+        let after = store.stats().await.unwrap();
+        assert_eq!(after.datasets, before.datasets);
+        assert_eq!(after.activities, before.activities - 1);
+        assert_eq!(
+            store.dataset_dump(&niue.to_string_lossy()).await.unwrap(),
+            niue_before,
+            "Niue untouched"
+        );
+        let ids = store
+            .dataset_activity_ids(&tonga.to_string_lossy())
+            .await
+            .unwrap();
+        assert_eq!(ids.len() as u64, summary.files[0].activities);
+    }
+);
+
+both_backends!(
+    rejected_files_leave_the_store_unchanged,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        import(
+            &store,
+            &[pacific().join("undp-open-undp-org_Tonga_projects.xml")],
+        )
+        .await;
+        let before = store.dump().await.unwrap();
+        let fixtures = shared_data().join("iati/fixtures");
+        let bad = [
+            "data4development-validator/broken-xml.xml",
+            "data4development-validator/not-xml.xml",
+            "data4development-validator/xlsx-spreadsheet-with-extension.xml",
+            "data4development-validator/xml-but-not-iati.xml",
+            "data4development-validator/iati-with-xml-errors.xml",
+            "data4development-validator/iati-org-no-errors.xml",
+            "iati-datastore/broken.xml",
+        ];
+        for f in bad {
+            let s = import(&store, &[fixtures.join(f)]).await;
+            match &s.files[0].status {
+                FileStatus::Rejected { reason } => assert!(!reason.is_empty(), "{f}"),
+                other => panic!("{f} was not rejected: {other:?}"),
+            }
+            assert_eq!(store.dump().await.unwrap(), before, "{f} changed the store");
+        }
+
+        // A file that breaks half-way, after many activities were read, also changes nothing.
+        let dir = scratch(&db);
+        let fiji = std::fs::read_to_string(pacific().join("undp-open-undp-org_Fiji_projects.xml"))
+            .unwrap();
+        let truncated = &fiji[..fiji.len() * 3 / 4];
+        let path = dir.path().join("truncated.xml");
+        std::fs::write(&path, truncated).unwrap();
+        let s = import(&store, &[path.clone()]).await;
+        assert!(
+            matches!(s.files[0].status, FileStatus::Rejected { .. }),
+            "{:?}",
+            s.files[0]
+        );
+        assert_eq!(
+            store.dump().await.unwrap(),
+            before,
+            "truncated file changed the store"
+        );
+
+        // An empty file and a missing file.
+        let empty = dir.path().join("empty.xml");
+        std::fs::write(&empty, "").unwrap();
+        let s = import(&store, &[empty]).await;
+        assert!(matches!(s.files[0].status, FileStatus::Rejected { .. }));
+        assert_eq!(store.dump().await.unwrap(), before);
+    }
+);
+
+both_backends!(
+    repeated_identifiers_keep_the_last_occurrence,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let dir = scratch(&db);
+        let path = dir.path().join("dup.xml");
+        std::fs::write(
         &path,
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <iati-activities version="2.03" generated-datetime="2024-01-01T00:00:00Z">
@@ -199,41 +265,45 @@ both_backends!(repeated_identifiers_keep_the_last_occurrence, |db: TestDb| async
 </iati-activities>"#,
     )
     .unwrap();
-    let s = import(&store, &[path.clone()]).await;
-    assert_eq!(s.imported(), 1, "{:?}", s.files);
-    assert_eq!(s.activities(), 1);
-    assert_eq!(s.transactions(), 2);
-    let stats = store.stats().await.unwrap();
-    assert_eq!(stats.activities, 1);
-    assert_eq!(stats.by_reporting_org[0].transactions[0].sum, "300.00");
-    let prov = store.activity_provenance("NZ-1-DUP").await.unwrap();
-    assert_eq!(prov.len(), 1);
-    assert_eq!(prov[0].line, 11, "the later occurrence is kept");
-    let diags = store
-        .diagnostics(&vaka_store::diagnostics::DiagnosticFilter {
-            kind: Some(vaka_iati::DiagnosticKind::DuplicateIdentifier),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(diags.len(), 1, "{diags:?}");
-    assert!(diags[0].message.contains("line 3"), "{}", diags[0].message);
-});
+        let s = import(&store, &[path.clone()]).await;
+        assert_eq!(s.imported(), 1, "{:?}", s.files);
+        assert_eq!(s.activities(), 1);
+        assert_eq!(s.transactions(), 2);
+        let stats = store.stats().await.unwrap();
+        assert_eq!(stats.activities, 1);
+        assert_eq!(stats.by_reporting_org[0].transactions[0].sum, "300.00");
+        let prov = store.activity_provenance("NZ-1-DUP").await.unwrap();
+        assert_eq!(prov.len(), 1);
+        assert_eq!(prov[0].line, 11, "the later occurrence is kept");
+        let diags = store
+            .diagnostics(&vaka_store::diagnostics::DiagnosticFilter {
+                kind: Some(vaka_iati::DiagnosticKind::DuplicateIdentifier),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].message.contains("line 3"), "{}", diags[0].message);
+    }
+);
 
-both_backends!(identifiers_in_two_files_are_kept_and_reported, |db: TestDb| async move {
-    let store = db.store().await;
-    let dir = scratch(&db);
-    let src = pacific().join("undp-open-undp-org_Niue_projects.xml");
-    let a = copy_to(&src, dir.path(), "a.xml");
-    let b = copy_to(&src, dir.path(), "b.xml");
-    let s = import(&store, &[a, b]).await;
-    assert_eq!(s.imported(), 2);
-    let n = s.files[0].activities;
-    assert_eq!(store.stats().await.unwrap().activities, 2 * n);
-    let dups = store.cross_dataset_duplicates().await.unwrap();
-    assert_eq!(dups.len() as u64, 2 * n);
-    assert!(dups.iter().all(|d| d.kind == "cross-dataset-duplicate"));
-});
+both_backends!(
+    identifiers_in_two_files_are_kept_and_reported,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let dir = scratch(&db);
+        let src = pacific().join("undp-open-undp-org_Niue_projects.xml");
+        let a = copy_to(&src, dir.path(), "a.xml");
+        let b = copy_to(&src, dir.path(), "b.xml");
+        let s = import(&store, &[a, b]).await;
+        assert_eq!(s.imported(), 2);
+        let n = s.files[0].activities;
+        assert_eq!(store.stats().await.unwrap().activities, 2 * n);
+        let dups = store.cross_dataset_duplicates().await.unwrap();
+        assert_eq!(dups.len() as u64, 2 * n);
+        assert!(dups.iter().all(|d| d.kind == "cross-dataset-duplicate"));
+    }
+);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stats_are_identical_on_both_backends() {
