@@ -274,7 +274,7 @@ both_backends!(
         assert_eq!(stats.by_reporting_org[0].transactions[0].sum, "300.00");
         let prov = store.activity_provenance("NZ-1-DUP").await.unwrap();
         assert_eq!(prov.len(), 1);
-        assert_eq!(prov[0].line, 11, "the later occurrence is kept");
+        assert_eq!(prov[0].line, 10, "the later occurrence is kept");
         let diags = store
             .diagnostics(&vaka_store::diagnostics::DiagnosticFilter {
                 kind: Some(vaka_iati::DiagnosticKind::DuplicateIdentifier),
