@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod analysis;
 mod import;
 mod report;
 
@@ -49,6 +50,14 @@ enum Command {
     Diagnostics(report::DiagnosticsArgs),
     /// Apply database migrations (they are also applied automatically on start).
     Migrate(report::MigrateArgs),
+    /// Cooperation frameworks: load, list, show.
+    #[command(subcommand)]
+    Framework(analysis::FrameworkCommand),
+    /// Re-run classification into priority areas, or set a person's classification of one activity.
+    Classify(analysis::ClassifyArgs),
+    /// Coordination reports.
+    #[command(subcommand)]
+    Report(analysis::ReportCommand),
 }
 
 /// An error that maps to a specific exit code.
@@ -83,6 +92,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Stats(args) => report::stats(&cli.db, args).await,
         Command::Diagnostics(args) => report::diagnostics(&cli.db, args).await,
         Command::Migrate(args) => report::migrate(&cli.db, args).await,
+        Command::Framework(cmd) => analysis::framework(&cli.db, cmd).await,
+        Command::Classify(args) => analysis::classify(&cli.db, args).await,
+        Command::Report(cmd) => analysis::report(&cli.db, cmd).await,
     }
 }
 
