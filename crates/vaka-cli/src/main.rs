@@ -65,6 +65,7 @@ enum Command {
 pub struct Exit(pub u8);
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -96,6 +97,24 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Classify(args) => analysis::classify(&cli.db, args).await,
         Command::Report(cmd) => analysis::report(&cli.db, cmd).await,
     }
+}
+
+/// `vaka stats | head` closes our stdout early: that is not an error worth a
+/// panic message, so leave quietly as other command-line tools do.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("failed printing to stdout") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
 }
 
 fn init_logging(format: LogFormat) {

@@ -103,7 +103,7 @@ impl Store {
         let rows = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT a.iati_identifier FROM activity a JOIN dataset d ON d.id = a.dataset_id \
-                 WHERE d.path = $1 ORDER BY a.line",
+                 WHERE d.path = $1 ORDER BY a.line, a.id",
             )
             .bind(path)
             .fetch_all(pool)
