@@ -1,5 +1,7 @@
 //! The `vaka` binary, run as a user runs it, on both backends.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::process::{Command, Output};
 use std::str::FromStr;
 

@@ -99,7 +99,7 @@ const CREATE_HISTORY: &str = "CREATE TABLE IF NOT EXISTS schema_migrations (
 )";
 
 /// PostgreSQL advisory lock key that serialises migrations between processes.
-const MIGRATION_LOCK: i64 = 0x7661_6b61_6d69_67; // "vakamig"
+const MIGRATION_LOCK: i64 = 0x0076_616b_616d_6967; // "vakamig"
 
 impl Store {
     /// Apply every pending migration. Safe to call from several processes at once.

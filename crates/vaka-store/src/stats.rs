@@ -43,6 +43,9 @@ pub struct TxStats {
     pub sum: String,
 }
 
+/// (reporting org, transaction type in numeric order, currency).
+type GroupKey = (String, (u32, String), String);
+
 /// Order transaction types numerically where they are numbers.
 fn type_key(t: &str) -> (u32, String) {
     (t.parse().unwrap_or(u32::MAX), t.to_string())
@@ -68,8 +71,7 @@ impl Store {
             (a, t, b, d, orgs)
         });
 
-        // (org, type, currency) -> (count, sum, max scale)
-        let mut sums: BTreeMap<(String, (u32, String), String), (u64, Decimal)> = BTreeMap::new();
+        let mut sums: BTreeMap<GroupKey, (u64, Decimal)> = BTreeMap::new();
         on_pool!(self, pool => {
             let mut rows = sqlx::query(
                 "SELECT a.reporting_org, t.type, t.currency, t.value FROM txn t JOIN activity a ON a.id = t.activity_id",
