@@ -496,6 +496,13 @@ impl Cursor {
                 Ok(Some(Step::End))
             }
             Event::Text(t) => {
+                // Fast path: indentation between elements, and extension content.
+                if let Some(f) = self.depth.checked_sub(1).map(|i| &self.frames[i])
+                    && (f.foreign || (f.text.is_empty() && is_xml_ws(&t)))
+                {
+                    self.at_start = false;
+                    return Ok(None);
+                }
                 let content = t.xml10_content();
                 self.text(&content, false)?;
                 Ok(None)
@@ -654,7 +661,7 @@ impl Cursor {
                     "not well-formed XML: `{key}` is not a valid attribute name"
                 )));
             }
-            if a.value.contains('<') {
+            if a.value.bytes().any(|b| b == b'<') {
                 return Err(self.malformed(format!(
                     "not well-formed XML: `<` in the value of attribute `{key}`"
                 )));
@@ -1249,10 +1256,10 @@ fn check_simple(
     };
     match ty {
         SimpleType::String | SimpleType::Unchecked => None,
-        SimpleType::Decimal => lexical::parse_decimal(value)
+        SimpleType::Decimal => lexical::check_decimal(value)
             .err()
             .map(|w| (decimal_kind, w)),
-        SimpleType::Date => lexical::parse_date(value)
+        SimpleType::Date => lexical::check_date(value)
             .err()
             .map(|w| (DiagnosticKind::InvalidDate, w)),
         SimpleType::DateTime => lexical::check_datetime(value)

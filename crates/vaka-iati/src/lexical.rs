@@ -16,6 +16,33 @@ pub(crate) fn trim_xml(s: &str) -> &str {
     s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 
+/// Check the `xsd:decimal` lexical form without building the value.
+pub(crate) fn check_decimal(raw: &str) -> Result<(), &'static str> {
+    let s = trim_xml(raw);
+    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (int_part, frac_part) = body.split_once('.').unwrap_or((body, ""));
+    if s.is_empty() {
+        return Err("an xsd:decimal (it is empty)");
+    }
+    if int_part.is_empty() && frac_part.is_empty() {
+        return Err("an xsd:decimal (no digits)");
+    }
+    if !int_part.bytes().all(|b| b.is_ascii_digit())
+        || !frac_part.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(
+            "an xsd:decimal (only digits, one optional `.` and a leading sign are allowed)",
+        );
+    }
+    Ok(())
+}
+
+/// Check an `xsd:date` without building the value.
+pub(crate) fn check_date(raw: &str) -> Result<(), &'static str> {
+    let (_, rest) = split_date(trim_xml(raw))?;
+    check_timezone(rest)
+}
+
 /// Parse an `xsd:decimal`: optional sign, digits with at most one decimal point,
 /// at least one digit. No grouping separators, no exponent.
 pub(crate) fn parse_decimal(raw: &str) -> Result<Decimal, &'static str> {
@@ -296,11 +323,22 @@ mod tests {
         }
 
         #[test]
+        fn checks_agree_with_parsers(s in "[-+ .0-9a-z:TZ]{0,14}") {
+            // The cheap checks accept exactly what the parsers accept (the
+            // parser may still refuse a decimal too large to hold).
+            if parse_decimal(&s).is_ok() { prop_assert!(check_decimal(&s).is_ok()); }
+            if check_decimal(&s).is_err() { prop_assert!(parse_decimal(&s).is_err()); }
+            prop_assert_eq!(check_date(&s).is_ok(), parse_date(&s).is_ok());
+        }
+
+        #[test]
         fn never_panics(s in "\\PC{0,40}") {
             let _ = parse_decimal(&s);
             let _ = parse_date(&s);
             let _ = check_datetime(&s);
             let _ = parse_int(&s);
+            let _ = check_decimal(&s);
+            let _ = check_date(&s);
         }
     }
 }
