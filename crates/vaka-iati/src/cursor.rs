@@ -855,7 +855,8 @@ impl Cursor {
             let (pmap, pschema) = (parent.map, parent.schema);
             let counts_base = parent.counts_base;
             let mapping: &'static Mapping = self.mapping;
-            let map = pmap.and_then(|n| mapping.child(n, &self.frames[idx].name));
+            let (name, tag) = (&self.frames[idx].name, self.frames[idx].tag);
+            let map = pmap.and_then(|n| mapping.child_by(n, name, tag));
             self.frames[idx].map = map;
             if self.validate {
                 self.frames[idx].schema = self.place_in_schema(idx, pschema, counts_base);
@@ -913,7 +914,7 @@ impl Cursor {
             SchemaPos::Type(t) => {
                 let schema: &'static Schema = self.schema;
                 let ty = schema.get(t);
-                match ty.particle(&self.frames[idx].name) {
+                match ty.particle(&self.frames[idx].name, self.frames[idx].tag) {
                     Some(pi) => {
                         let particle = &ty.particles[pi as usize];
                         let slot = parent_counts + pi as usize;
@@ -1135,7 +1136,8 @@ impl Cursor {
             SchemaPos::Type(t) => {
                 let ty = schema.get(t);
                 let is_activity = self.activity == Some(idx);
-                for (pi, p) in ty.particles.iter().enumerate() {
+                for &pi in &ty.required {
+                    let (pi, p) = (pi as usize, &ty.particles[pi as usize]);
                     let count = self.counts.get(counts_base + pi).copied().unwrap_or(0);
                     if count < p.min {
                         let critical =
