@@ -623,6 +623,11 @@ impl Cursor {
             return Err(self.error(kind, pos, message));
         }
         self.at_start = false;
+        // Text outside activities is never used; not keeping it bounds memory
+        // by the largest activity even if the file has huge junk elements.
+        if self.activity.is_none() {
+            return Ok(());
+        }
         let f = &mut self.frames[self.depth - 1];
         if f.foreign || (ws && f.text.is_empty()) {
             return Ok(());
