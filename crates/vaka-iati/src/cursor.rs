@@ -665,7 +665,11 @@ impl Cursor {
         let ns_mark = self.ns.len();
         let mut prefixed_attrs = false;
         self.attrs.clear();
-        for a in e.attributes() {
+        // quick-xml's own duplicate check allocates per tag; the arena below
+        // does the same check without allocating.
+        let mut attributes = e.attributes();
+        attributes.with_checks(false);
+        for a in attributes {
             let a = a.map_err(|err| {
                 self.malformed(format!("not well-formed XML: in `<{qname}>`: {err}"))
             })?;
@@ -680,8 +684,21 @@ impl Cursor {
                     "not well-formed XML: `<` in the value of attribute `{key}`"
                 )));
             }
-            if key == "xmlns" || key.starts_with("xmlns:") {
-                let prefix = key.strip_prefix("xmlns:").unwrap_or("");
+            let ns_prefix = if key == "xmlns" {
+                Some("")
+            } else {
+                key.strip_prefix("xmlns:")
+            };
+            let duplicate = match ns_prefix {
+                Some(p) => self.ns[ns_mark..].iter().any(|b| b.prefix == p),
+                None => self.attrs.find(key).is_some(),
+            };
+            if duplicate {
+                return Err(self.malformed(format!(
+                    "not well-formed XML: in `<{qname}>`: duplicated attribute `{key}`"
+                )));
+            }
+            if let Some(prefix) = ns_prefix {
                 self.ns.push(NsBinding {
                     prefix: prefix.to_owned(),
                     foreign: !a.value.trim().is_empty(),
