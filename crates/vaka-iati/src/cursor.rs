@@ -139,10 +139,10 @@ struct NsBinding {
     foreign: bool,
 }
 
-/// The text and place of the element that just ended.
+/// The text and place of the element that just ended (its name stays in
+/// its frame slot until the next start tag).
 #[derive(Debug, Default)]
 struct Closed {
-    name: String,
     line: u64,
     text: String,
 }
@@ -178,28 +178,36 @@ fn is_xml_ws(s: &str) -> bool {
 }
 
 /// XML names, checked cheaply: ASCII name characters, any non-ASCII, and a
-/// start character that is not a digit, `-` or `.`.
-fn is_xml_name(name: &str) -> bool {
-    const fn table() -> [bool; 256] {
-        let mut t = [false; 256];
+/// start character that is not a digit, `-` or `.`. `Some(has_colon)` when valid.
+fn xml_name(name: &str) -> Option<bool> {
+    const fn table() -> [u8; 256] {
+        // 0: not a name character, 1: name character, 2: the colon.
+        let mut t = [0u8; 256];
         let mut i = 0;
         while i < 256 {
             let c = i as u8;
-            t[i] = c.is_ascii_alphanumeric()
-                || c == b'-'
-                || c == b'_'
-                || c == b'.'
-                || c == b':'
-                || c >= 0x80;
+            if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' || c == b'.' || c >= 0x80 {
+                t[i] = 1;
+            } else if c == b':' {
+                t[i] = 2;
+            }
             i += 1;
         }
         t
     }
-    static NAME_CHAR: [bool; 256] = table();
+    static NAME_CHAR: [u8; 256] = table();
     let b = name.as_bytes();
-    !b.is_empty()
-        && !matches!(b[0], b'0'..=b'9' | b'-' | b'.')
-        && b.iter().all(|&c| NAME_CHAR[c as usize])
+    if b.is_empty() || matches!(b[0], b'0'..=b'9' | b'-' | b'.') {
+        return None;
+    }
+    let mut all = 3u8;
+    let mut colon = 0u8;
+    for &c in b {
+        let k = NAME_CHAR[c as usize];
+        all &= k | (k >> 1);
+        colon |= k & 2;
+    }
+    (all & 1 == 1).then_some(colon != 0)
 }
 
 impl Cursor {
@@ -623,6 +631,11 @@ impl Cursor {
             return Err(self.error(kind, pos, message));
         }
         self.at_start = false;
+        // Text outside activities is never used; not keeping it bounds memory
+        // by the largest activity even if the file has huge junk elements.
+        if self.activity.is_none() {
+            return Ok(());
+        }
         let f = &mut self.frames[self.depth - 1];
         if f.foreign || (ws && f.text.is_empty()) {
             return Ok(());
@@ -644,30 +657,48 @@ impl Cursor {
             self.root_seen = true;
         }
         let qname = e.name().0;
-        if !is_xml_name(qname) {
+        let Some(qname_colon) = xml_name(qname) else {
             return Err(self.malformed(format!(
                 "not well-formed XML: `{qname}` is not a valid element name"
             )));
-        }
+        };
         let ns_mark = self.ns.len();
+        let mut prefixed_attrs = false;
         self.attrs.clear();
-        for a in e.attributes() {
+        // quick-xml's own duplicate check allocates per tag; the arena below
+        // does the same check without allocating.
+        let mut attributes = e.attributes();
+        attributes.with_checks(false);
+        for a in attributes {
             let a = a.map_err(|err| {
                 self.malformed(format!("not well-formed XML: in `<{qname}>`: {err}"))
             })?;
             let key = a.key.0;
-            if !is_xml_name(key) {
+            let Some(key_colon) = xml_name(key) else {
                 return Err(self.malformed(format!(
                     "not well-formed XML: `{key}` is not a valid attribute name"
                 )));
-            }
+            };
             if a.value.bytes().any(|b| b == b'<') {
                 return Err(self.malformed(format!(
                     "not well-formed XML: `<` in the value of attribute `{key}`"
                 )));
             }
-            if key == "xmlns" || key.starts_with("xmlns:") {
-                let prefix = key.strip_prefix("xmlns:").unwrap_or("");
+            let ns_prefix = if key == "xmlns" {
+                Some("")
+            } else {
+                key.strip_prefix("xmlns:")
+            };
+            let duplicate = match ns_prefix {
+                Some(p) => self.ns[ns_mark..].iter().any(|b| b.prefix == p),
+                None => self.attrs.find(key).is_some(),
+            };
+            if duplicate {
+                return Err(self.malformed(format!(
+                    "not well-formed XML: in `<{qname}>`: duplicated attribute `{key}`"
+                )));
+            }
+            if let Some(prefix) = ns_prefix {
                 self.ns.push(NsBinding {
                     prefix: prefix.to_owned(),
                     foreign: !a.value.trim().is_empty(),
@@ -679,10 +710,11 @@ impl Cursor {
                 .map_err(|err| {
                     self.malformed(format!("not well-formed XML: in attribute `{key}`: {err}"))
                 })?;
+            prefixed_attrs |= key_colon;
             self.attrs.push(key, &value);
         }
         // Namespace well-formedness: every prefix used must be bound.
-        let (prefix, local) = match qname.split_once(':') {
+        let (prefix, local) = match qname_colon.then(|| qname.split_once(':')).flatten() {
             Some((p, l)) => (Some(p), l),
             None => (None, qname),
         };
@@ -697,9 +729,13 @@ impl Cursor {
                     )));
                 }
             },
-            None => self.resolve("").unwrap_or(false),
+            None => !self.ns.is_empty() && self.resolve("").unwrap_or(false),
         };
-        for i in 0..self.attrs.items.len() {
+        for i in 0..if prefixed_attrs {
+            self.attrs.items.len()
+        } else {
+            0
+        } {
             let name = self.attrs.name(i);
             if let Some((p, _)) = name.split_once(':')
                 && p != "xml"
@@ -757,8 +793,6 @@ impl Cursor {
         }
         let f = &mut self.frames[idx];
         std::mem::swap(&mut self.closed.text, &mut f.text);
-        self.closed.name.clear();
-        self.closed.name.push_str(&f.name);
         self.closed.line = f.line;
         let (ns_mark, counts_base) = (f.ns_mark, f.counts_base);
         self.ns.truncate(ns_mark);
@@ -855,7 +889,8 @@ impl Cursor {
             let (pmap, pschema) = (parent.map, parent.schema);
             let counts_base = parent.counts_base;
             let mapping: &'static Mapping = self.mapping;
-            let map = pmap.and_then(|n| mapping.child(n, &self.frames[idx].name));
+            let (name, tag) = (&self.frames[idx].name, self.frames[idx].tag);
+            let map = pmap.and_then(|n| mapping.child_by(n, name, tag));
             self.frames[idx].map = map;
             if self.validate {
                 self.frames[idx].schema = self.place_in_schema(idx, pschema, counts_base);
@@ -913,7 +948,7 @@ impl Cursor {
             SchemaPos::Type(t) => {
                 let schema: &'static Schema = self.schema;
                 let ty = schema.get(t);
-                match ty.particle(&self.frames[idx].name) {
+                match ty.particle(&self.frames[idx].name, self.frames[idx].tag) {
                     Some(pi) => {
                         let particle = &ty.particles[pi as usize];
                         let slot = parent_counts + pi as usize;
@@ -1135,7 +1170,8 @@ impl Cursor {
             SchemaPos::Type(t) => {
                 let ty = schema.get(t);
                 let is_activity = self.activity == Some(idx);
-                for (pi, p) in ty.particles.iter().enumerate() {
+                for &pi in &ty.required {
+                    let (pi, p) = (pi as usize, &ty.particles[pi as usize]);
                     let count = self.counts.get(counts_base + pi).copied().unwrap_or(0);
                     if count < p.min {
                         let critical =
@@ -1369,11 +1405,12 @@ mod tests {
 
     #[test]
     fn names() {
-        assert!(is_xml_name("iati-activity"));
-        assert!(is_xml_name("xml:lang"));
-        assert!(is_xml_name("Nuku‘alofa"));
-        assert!(!is_xml_name("1abc"));
-        assert!(!is_xml_name(""));
-        assert!(!is_xml_name("a b"));
+        assert_eq!(xml_name("iati-activity"), Some(false));
+        assert_eq!(xml_name("xml:lang"), Some(true));
+        assert_eq!(xml_name("Nuku‘alofa"), Some(false));
+        assert_eq!(xml_name("1abc"), None);
+        assert_eq!(xml_name(""), None);
+        assert_eq!(xml_name("a b"), None);
+        assert_eq!(xml_name("a\"b"), None);
     }
 }

@@ -13,6 +13,12 @@ use rust_decimal::Decimal;
 
 /// XML whitespace: space, tab, carriage return, line feed.
 pub(crate) fn trim_xml(s: &str) -> &str {
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+    let b = s.as_bytes();
+    // Most values have nothing to trim.
+    if b.first().is_none_or(|c| !ws(c)) && b.last().is_none_or(|c| !ws(c)) {
+        return s;
+    }
     s.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n'))
 }
 

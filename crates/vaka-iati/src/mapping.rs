@@ -15,6 +15,7 @@ use quick_xml::events::Event;
 
 use crate::codelists::Codelist;
 use crate::fxhash::FxMap;
+use crate::tags::Tag;
 
 const MAPPING_XML: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -84,6 +85,8 @@ impl Rule {
 #[derive(Debug, Default)]
 pub(crate) struct Node {
     children: FxMap<Box<str>, NodeId>,
+    /// Child node + 1 by [`Tag`] (0: none), so known names need no hashing.
+    by_tag: Vec<NodeId>,
     pub(crate) rules: Vec<Rule>,
 }
 
@@ -112,6 +115,32 @@ impl Mapping {
 
     pub(crate) fn child(&self, node: NodeId, name: &str) -> Option<NodeId> {
         self.nodes.get(node as usize)?.children.get(name).copied()
+    }
+
+    /// As [`Mapping::child`], by tag when the name has one.
+    pub(crate) fn child_by(&self, node: NodeId, name: &str, tag: Tag) -> Option<NodeId> {
+        if tag != Tag::Other {
+            let n = self.nodes.get(node as usize)?;
+            return n
+                .by_tag
+                .get(tag as usize)
+                .copied()
+                .filter(|&c| c > 0)
+                .map(|c| c - 1);
+        }
+        self.child(node, name)
+    }
+
+    fn index_tags(&mut self) {
+        for n in &mut self.nodes {
+            n.by_tag = vec![0; Tag::COUNT];
+            for (name, &id) in &n.children {
+                let tag = Tag::of(name);
+                if tag != Tag::Other {
+                    n.by_tag[tag as usize] = id + 1;
+                }
+            }
+        }
     }
 
     pub(crate) fn rules(&self, node: NodeId) -> &[Rule] {
@@ -213,6 +242,7 @@ fn parse(xml: &str) -> Result<Mapping, quick_xml::Error> {
             _ => {}
         }
     }
+    m.index_tags();
     Ok(m)
 }
 

@@ -23,6 +23,7 @@ use std::sync::OnceLock;
 use quick_xml::events::Event;
 
 use crate::fxhash::FxMap;
+use crate::tags::Tag;
 
 const ACTIVITIES_XSD: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -99,10 +100,20 @@ pub(crate) struct ComplexType {
     pub(crate) attrs: Vec<AttrDecl>,
     /// `None`: element-only content, text is not allowed.
     pub(crate) text: Option<SimpleType>,
+    /// Particle index + 1 by [`Tag`] (0: none), so known names need no hashing.
+    by_tag: Vec<u8>,
+    /// Indices of particles with `min > 0`.
+    pub(crate) required: Vec<u32>,
 }
 
 impl ComplexType {
-    pub(crate) fn particle(&self, name: &str) -> Option<u32> {
+    pub(crate) fn particle(&self, name: &str, tag: Tag) -> Option<u32> {
+        if tag != Tag::Other {
+            return match self.by_tag.get(tag as usize).copied().unwrap_or(0) {
+                0 => None,
+                i => Some(u32::from(i) - 1),
+            };
+        }
         self.by_name.get(name).copied()
     }
 
@@ -352,6 +363,18 @@ impl<'a> Builder<'a> {
             .enumerate()
             .map(|(i, p)| (p.name.clone(), i as u32))
             .collect();
+        t.by_tag = vec![0; Tag::COUNT];
+        for (i, p) in t.particles.iter().enumerate() {
+            let tag = Tag::of(&p.name);
+            if tag != Tag::Other
+                && let Ok(slot) = u8::try_from(i + 1)
+            {
+                t.by_tag[tag as usize] = slot;
+            }
+        }
+        t.required = (0..t.particles.len() as u32)
+            .filter(|&i| t.particles[i as usize].min > 0)
+            .collect();
         t
     }
 
@@ -404,7 +427,7 @@ mod tests {
 
     fn child<'s>(s: &'s Schema, t: TypeId, name: &str) -> &'s Particle {
         let ct = s.get(t);
-        &ct.particles[ct.particle(name).unwrap() as usize]
+        &ct.particles[ct.particle(name, Tag::of(name)).unwrap() as usize]
     }
 
     fn complex(p: &Particle) -> TypeId {

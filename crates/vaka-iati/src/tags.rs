@@ -13,6 +13,9 @@ macro_rules! tags {
         }
 
         impl Tag {
+            /// Number of variants, `Other` included (for tag-indexed tables).
+            pub(crate) const COUNT: usize = [$(stringify!($variant),)*].len() + 1;
+
             /// The tag for an element name (one hash lookup).
             pub(crate) fn of(name: &str) -> Tag {
                 static TABLE: std::sync::OnceLock<FxMap<&'static str, Tag>> = std::sync::OnceLock::new();

@@ -243,6 +243,11 @@ fn every_malformation_is_detected() {
             "duplicated attribute",
         ),
         (
+            doc("<iati-activity xmlns:a=\"u\" xmlns:a=\"v\"/>"),
+            3,
+            "duplicated attribute",
+        ),
+        (
             doc("<iati-activity><foo:bar/></iati-activity>"),
             3,
             "prefix `foo`",
