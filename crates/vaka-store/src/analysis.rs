@@ -96,8 +96,12 @@ impl Analyzer {
                     Val::from(tag.rule.explanation.clone()),
                 ]);
             }
+            // Without transaction-level sectors every value uses the activity's
+            // classification: hand it over instead of classifying again.
+            let tx_sectors = a.transactions.iter().any(|t| !t.sectors.is_empty());
             let mode = match over {
                 Some(c) => Classify::Override(c),
+                None if !tx_sectors => Classify::Override(&classification),
                 None => Classify::Rules(&CodelistNames),
             };
             let flat = flatten(a, fw, &mode, &self.fx);

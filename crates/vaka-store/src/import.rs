@@ -442,7 +442,9 @@ enum Event {
     },
     Activity(Box<Prepared>, u64),
     Failed(ReadError),
-    Done(u64),
+    /// End of file: the last input bytes and file-level findings known only at
+    /// the end (e.g. the encoding fallback).
+    Done(u64, Vec<Diagnostic>),
 }
 
 /// An activity with its rows built, waiting only for its id.
@@ -521,7 +523,8 @@ fn parse_into(source: &Source, analyzer: &Analyzer, tx: &mpsc::Sender<Event>) {
             }
             Ok(None) => {
                 let now = reader.bytes_consumed();
-                let _ = tx.blocking_send(Event::Done(now.saturating_sub(last)));
+                let late = reader.take_file_diagnostics();
+                let _ = tx.blocking_send(Event::Done(now.saturating_sub(last), late));
                 return;
             }
             Err(e) => {
@@ -750,7 +753,11 @@ async fn write_events(
                     batches.flush(w).await?;
                 }
             }
-            Some(Event::Done(advanced)) => {
+            Some(Event::Done(advanced, late)) => {
+                for d in &late {
+                    batches.diagnostic(dataset_id, None, d, run_id);
+                    *outcome.diagnostics.entry((d.severity, d.kind)).or_insert(0) += 1;
+                }
                 progress.advanced(advanced, 0);
                 break;
             }
