@@ -21,11 +21,13 @@
 //! This crate does no I/O beyond reading a file it is asked to load, no
 //! database work and no async. It must not depend on `vaka-analysis`.
 
+pub mod access;
 mod codes;
 pub mod framework;
 pub mod money;
 pub mod reference;
 
+pub use access::{Actor, OrgKind, Role};
 pub use codes::{is_iso_country, is_iso_currency};
 pub use framework::{
     AreaRules, Framework, FrameworkError, Keywords, Localised, MarkerRule, Mechanism, Partner,
