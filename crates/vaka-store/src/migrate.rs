@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "analysis",
         sql: MigrationSql::Portable(include_str!("../migrations/0002_analysis.sql")),
     },
+    Migration {
+        version: 5,
+        name: "coordination",
+        sql: MigrationSql::Portable(include_str!("../migrations/0005_coordination.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.
