@@ -7,7 +7,7 @@
 
 CREATE TABLE announcement (
     id @ID@,
-    url TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
     title TEXT NOT NULL,
     release_date TEXT NOT NULL,
     source_name TEXT NOT NULL,
@@ -23,6 +23,8 @@ CREATE TABLE announcement (
     imported_by TEXT NOT NULL,
     version BIGINT NOT NULL
 );
+-- Re-importing the same URL updates the announcement.
+CREATE UNIQUE INDEX announcement_url ON announcement (url);
 
 CREATE TABLE commitment (
     id @ID@,
@@ -30,9 +32,9 @@ CREATE TABLE commitment (
     seq BIGINT NOT NULL,
     status TEXT NOT NULL,
     doc TEXT NOT NULL,
-    version BIGINT NOT NULL,
-    UNIQUE (announcement_id, seq)
+    version BIGINT NOT NULL
 );
+CREATE UNIQUE INDEX commitment_seq ON commitment (announcement_id, seq);
 
 CREATE TABLE project (
     id @ID@,
