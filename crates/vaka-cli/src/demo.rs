@@ -15,8 +15,11 @@ macro_rules! bundled {
     ($file:literal) => {
         (
             $file,
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/iati/pacific/", $file))
-                as &[u8],
+            include_bytes!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../data/iati/pacific/",
+                $file
+            )) as &[u8],
         )
     };
 }
@@ -107,7 +110,11 @@ mod tests {
         let listed: Vec<String> = BUNDLED_IATI.iter().map(|(f, _)| f.to_string()).collect();
         assert_eq!(listed, on_disk, "update BUNDLED_IATI in demo.rs");
         for (f, bytes) in BUNDLED_IATI {
-            assert_eq!(*bytes, std::fs::read(dir.join(f)).unwrap().as_slice(), "{f}");
+            assert_eq!(
+                *bytes,
+                std::fs::read(dir.join(f)).unwrap().as_slice(),
+                "{f}"
+            );
         }
     }
 }
