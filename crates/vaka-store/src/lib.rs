@@ -15,6 +15,7 @@
 pub mod analysis;
 pub mod audit;
 mod batch;
+pub mod coord;
 pub mod datasets;
 mod db;
 pub mod diagnostics;

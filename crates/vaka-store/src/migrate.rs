@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/0004_search.postgres.sql"),
         },
     },
+    Migration {
+        version: 5,
+        name: "coordination",
+        sql: MigrationSql::Portable(include_str!("../migrations/0005_coordination.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.
