@@ -22,6 +22,7 @@ pub mod diagnostics;
 mod error;
 pub mod import;
 pub mod migrate;
+pub mod read;
 pub mod schema;
 pub mod stats;
 mod util;

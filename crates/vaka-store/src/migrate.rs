@@ -45,6 +45,14 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: MigrationSql::Portable(include_str!("../migrations/0002_analysis.sql")),
     },
     Migration {
+        version: 4,
+        name: "search",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/0004_search.sqlite.sql"),
+            postgres: include_str!("../migrations/0004_search.postgres.sql"),
+        },
+    },
+    Migration {
         version: 5,
         name: "coordination",
         sql: MigrationSql::Portable(include_str!("../migrations/0005_coordination.sql")),
