@@ -20,7 +20,7 @@ use vaka_coord::project::{
 };
 use vaka_domain::access::{Actor, OrgKind, Role};
 use vaka_store::StoreError;
-use vaka_store::coord::{ActionFilter, CommitmentReview, localised};
+use vaka_store::coord::{ActionFilter, CommitmentReview, ItemRecord, localised};
 
 /// Who the command acts as.
 #[derive(Debug, Clone, Args)]
@@ -891,10 +891,12 @@ pub async fn consultation(db: &str, args: ConsultationArgs) -> Result<u8> {
                         Some(&actor),
                         id,
                         version,
-                        Some(item_index(item)?),
-                        None,
-                        decision,
-                        minutes
+                        ItemRecord {
+                            item: Some(item_index(item)?),
+                            new_item: None,
+                            decisions: decision,
+                            minutes,
+                        }
                     )
                     .await
             );
