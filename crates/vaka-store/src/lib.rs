@@ -15,12 +15,14 @@
 pub mod analysis;
 pub mod audit;
 mod batch;
+pub mod coord;
 pub mod datasets;
 mod db;
 pub mod diagnostics;
 mod error;
 pub mod import;
 pub mod migrate;
+pub mod read;
 pub mod schema;
 pub mod stats;
 mod util;
