@@ -44,6 +44,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "analysis",
         sql: MigrationSql::Portable(include_str!("../migrations/0002_analysis.sql")),
     },
+    Migration {
+        version: 3,
+        name: "accounts",
+        sql: MigrationSql::Portable(include_str!("../migrations/0003_accounts.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.
