@@ -40,11 +40,16 @@ pub const CURRENCIES: [&str; 5] = ["USD", "NZD", "JPY", "AUD", "EUR"];
 /// Default size of one output file when `files` is not given.
 pub const DEFAULT_FILE_SIZE: u64 = 35_000_000;
 
+/// Default number of activities in one output file when counting activities.
+pub const DEFAULT_FILE_ACTIVITIES: u64 = 5_000;
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub out: PathBuf,
     /// Total size in bytes (each file ends after the activity that reaches its share).
     pub size: u64,
+    /// Number of activities instead of a size: each file gets its share exactly.
+    pub activities: Option<u64>,
     /// Number of files; by default about one per 35 MB.
     pub files: Option<u32>,
     pub seed: u64,
@@ -238,18 +243,24 @@ pub fn generate(samples: &[Sample], opts: &Options) -> Result<Summary> {
 
     let n_files = u64::from(
         opts.files
-            .unwrap_or_else(|| opts.size.div_ceil(DEFAULT_FILE_SIZE).max(1) as u32)
+            .unwrap_or_else(|| match opts.activities {
+                Some(n) => n.div_ceil(DEFAULT_FILE_ACTIVITIES).max(1) as u32,
+                None => opts.size.div_ceil(DEFAULT_FILE_SIZE).max(1) as u32,
+            })
             .max(1),
     );
     let mut rng = Rng::new(opts.seed);
     let mut summary = Summary::default();
     let mut batch = 0u64;
     for i in 0..n_files {
-        let share = opts.size / n_files + u64::from(i < opts.size % n_files);
+        let target = match opts.activities {
+            Some(n) => Target::Activities(n / n_files + u64::from(i < n % n_files)),
+            None => Target::Bytes(opts.size / n_files + u64::from(i < opts.size % n_files)),
+        };
         let path = opts.out.join(format!("corpus-{i:04}.xml"));
         let written = write_file(
             &path,
-            share,
+            target,
             &sources,
             &mut rng,
             &mut batch,
@@ -261,9 +272,16 @@ pub fn generate(samples: &[Sample], opts: &Options) -> Result<Summary> {
     Ok(summary)
 }
 
+/// When a file is complete.
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Bytes(u64),
+    Activities(u64),
+}
+
 fn write_file(
     path: &Path,
-    target: u64,
+    target: Target,
     sources: &[Source],
     rng: &mut Rng,
     batch: &mut u64,
@@ -273,7 +291,12 @@ fn write_file(
     let mut out = BufWriter::with_capacity(1 << 20, file);
     out.write_all(HEADER.as_bytes())?;
     let mut written = (HEADER.len() + FOOTER.len()) as u64;
-    'batches: while written < target {
+    let mut count = 0u64;
+    let done = |written: u64, count: u64| match target {
+        Target::Bytes(b) => written >= b,
+        Target::Activities(n) => count >= n,
+    };
+    'batches: while !done(written, count) {
         let source = &sources[rng.below(sources.len())];
         let (publisher, home) = PUBLISHERS[rng.below(PUBLISHERS.len())];
         // Mostly the publisher's own currency, sometimes another.
@@ -286,7 +309,8 @@ fn write_file(
         for block in &source.blocks {
             written += emit(&mut out, block, publisher, *batch, currency)?;
             *activities += 1;
-            if written >= target {
+            count += 1;
+            if done(written, count) {
                 break 'batches;
             }
         }
@@ -315,6 +339,7 @@ mod tests {
         let opts = Options {
             out: dir.clone(),
             size: 600_000,
+            activities: None,
             files: Some(3),
             seed: 7,
         };
@@ -391,6 +416,33 @@ mod tests {
         let first = std::fs::read(&summary.files[0].0).unwrap();
         assert_eq!(first, std::fs::read(&again.files[0].0).unwrap());
         assert_ne!(first, std::fs::read(&other.files[0].0).unwrap());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn corpus_by_activity_count() {
+        let dir = std::env::temp_dir().join(format!("vaka-corpus-count-{}", std::process::id()));
+        let opts = Options {
+            out: dir.clone(),
+            size: 0,
+            activities: Some(101),
+            files: Some(2),
+            seed: 3,
+        };
+        let summary = generate(&tiny_samples(), &opts).unwrap();
+        assert_eq!(summary.activities, 101);
+        let mut read = 0;
+        for (path, _) in &summary.files {
+            let mut r = vaka_iati::ActivityReader::open(path).unwrap();
+            let mut here = 0;
+            while r.next_activity().unwrap().is_some() {
+                here += 1;
+            }
+            // 51 + 50: shares differ by at most one.
+            assert!(here == 50 || here == 51, "{here}");
+            read += here;
+        }
+        assert_eq!(read, 101);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -9,8 +9,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analysis;
+mod demo;
 mod import;
 mod report;
+mod serve;
 mod web;
 
 /// Vaka: coordinate development cooperation in the Pacific on real IATI data.
@@ -42,6 +44,8 @@ enum LogFormat {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Load the bundled real Pacific data into the database and serve it on the web.
+    Demo(demo::DemoArgs),
     /// Import data into the store.
     #[command(subcommand)]
     Import(import::ImportCommand),
@@ -101,6 +105,7 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
+        Command::Demo(args) => demo::run(&cli.db, args).await,
         Command::Import(cmd) => import::run(&cli.db, cmd).await,
         Command::Stats(args) => report::stats(&cli.db, args).await,
         Command::Diagnostics(args) => report::diagnostics(&cli.db, args).await,

@@ -764,7 +764,8 @@ impl Store {
                 group.push("activity_id");
                 (
                     format!(
-                        "SELECT {select_keys}, '' AS currency, 0 AS rate_year, 0 AS amount, COUNT(*) AS n, \
+                        "SELECT {select_keys}, '' AS currency, CAST(0 AS BIGINT) AS rate_year, CAST(0 AS BIGINT) AS amount, \
+                         CAST(COUNT(*) AS BIGINT) AS n, \
                          CAST(activity_id AS TEXT) FROM fact \
                          WHERE framework_id = $1 AND ($2 IS NULL OR measure = $2) \
                            AND ($3 IS NULL OR year >= $3) AND ($4 IS NULL OR year <= $4) \

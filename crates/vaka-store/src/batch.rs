@@ -192,35 +192,32 @@ impl TableBatch {
             .join(", ")
     }
 
+    /// Write the rows with multi-row `INSERT`s. Statement shapes are few and
+    /// fixed (full chunks, then the remainder by powers of two) so the
+    /// connection's statement cache reuses them instead of compiling a new
+    /// statement of a new width on every flush. Values are moved, not copied.
     pub async fn flush_sqlite(&mut self, conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
         if self.rows == 0 {
             return Ok(());
         }
         let width = self.cols.len();
         let per_stmt = (SQLITE_MAX_VARS / width).clamp(1, SQLITE_MAX_ROWS);
-        let columns = self.column_list();
-        let one_row = format!("({})", vec!["?"; width].join(", "));
         let mut start = 0;
         while start < self.rows {
-            let n = per_stmt.min(self.rows - start);
-            let mut sql = String::with_capacity(64 + n * (one_row.len() + 2));
-            sql.push_str("INSERT INTO ");
-            sql.push_str(self.def.name);
-            sql.push_str(" (");
-            sql.push_str(&columns);
-            sql.push_str(") VALUES ");
-            for i in 0..n {
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&one_row);
-            }
+            let left = self.rows - start;
+            let n = if left >= per_stmt {
+                per_stmt
+            } else {
+                // The largest power of two not above `left`.
+                1 << (usize::BITS - 1 - left.leading_zeros())
+            };
+            let sql = self.sqlite_insert(n);
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
             for row in start..start + n {
-                for col in &self.cols {
+                for col in &mut self.cols {
                     q = match col {
                         Column::I64(c) => q.bind(c[row]),
-                        Column::Text(c) => q.bind(c[row].clone()),
+                        Column::Text(c) => q.bind(c[row].take()),
                         Column::F64(c) => q.bind(c[row]),
                         Column::Bool(c) => q.bind(c[row]),
                     };
@@ -231,6 +228,34 @@ impl TableBatch {
         }
         self.clear();
         Ok(())
+    }
+
+    /// `INSERT INTO t (…) VALUES (?, …), …` for `n` rows.
+    fn sqlite_insert(&self, n: usize) -> String {
+        let width = self.cols.len();
+        let mut one_row = String::with_capacity(2 + 3 * width);
+        one_row.push('(');
+        for i in 0..width {
+            if i > 0 {
+                one_row.push_str(", ");
+            }
+            one_row.push('?');
+        }
+        one_row.push(')');
+        let columns = self.column_list();
+        let mut sql = String::with_capacity(32 + columns.len() + n * (one_row.len() + 2));
+        sql.push_str("INSERT INTO ");
+        sql.push_str(self.def.name);
+        sql.push_str(" (");
+        sql.push_str(&columns);
+        sql.push_str(") VALUES ");
+        for i in 0..n {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&one_row);
+        }
+        sql
     }
 
     pub async fn flush_pg(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
@@ -254,10 +279,15 @@ impl TableBatch {
         while start < self.rows {
             let end = (start + PG_MAX_ROWS).min(self.rows);
             let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for col in &self.cols {
+            for col in &mut self.cols {
                 q = match col {
                     Column::I64(c) => q.bind(c[start..end].to_vec()),
-                    Column::Text(c) => q.bind(c[start..end].to_vec()),
+                    Column::Text(c) => q.bind(
+                        c[start..end]
+                            .iter_mut()
+                            .map(Option::take)
+                            .collect::<Vec<_>>(),
+                    ),
                     Column::F64(c) => q.bind(c[start..end].to_vec()),
                     Column::Bool(c) => q.bind(c[start..end].to_vec()),
                 };

@@ -91,7 +91,9 @@ impl Store {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(60))
                 .pragma("cache_size", "-32000")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // Bulk inserts use a few fixed statement shapes per table (see `batch`).
+                .statement_cache_capacity(256);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .min_connections(1)

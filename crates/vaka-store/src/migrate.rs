@@ -49,6 +49,19 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "accounts",
         sql: MigrationSql::Portable(include_str!("../migrations/0003_accounts.sql")),
     },
+    Migration {
+        version: 4,
+        name: "search",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/0004_search.sqlite.sql"),
+            postgres: include_str!("../migrations/0004_search.postgres.sql"),
+        },
+    },
+    Migration {
+        version: 5,
+        name: "coordination",
+        sql: MigrationSql::Portable(include_str!("../migrations/0005_coordination.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.

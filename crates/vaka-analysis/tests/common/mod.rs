@@ -1,23 +1,16 @@
 //! Shared test helpers: where the shared data lives, a small IATI loader and an
 //! independent text walk over the XML.
 //!
-//! The loader is a stopgap: `vaka_iati::ActivityReader` is being written in
-//! parallel and is still a stub on this branch. It reads only the elements
-//! apportioning and classification look at. Replace it with the reader once
-//! that lands.
+//! Activities are read with `vaka_iati::ActivityReader`, the reader Vaka imports
+//! with; the expected totals come from a plain text walk that shares no code
+//! with it.
 
 #![allow(dead_code, clippy::unwrap_used)] // each test file uses a subset
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use quick_xml::events::Event;
-use rust_decimal::Decimal;
-use vaka_iati::model::{
-    Activity, Budget, Description, Narrative, OrgRef, ParticipatingOrg, PolicyMarker,
-    RecipientCountry, RecipientRegion, Sector, Transaction, Value,
-};
+use vaka_iati::model::Activity;
 
 /// `../shared/data` relative to the repository root, or `$VAKA_SHARED_DATA`.
 pub fn shared_data() -> PathBuf {
@@ -49,228 +42,14 @@ pub fn read(path: &std::path::Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn attr(e: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {
-    e.attributes()
-        .flatten()
-        .find(|a| AsRef::<str>::as_ref(&a.key) == name)
-        .map(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .unwrap()
-                .into_owned()
-        })
-}
-
-fn dec(s: &str) -> Option<Decimal> {
-    Decimal::from_str(s.trim()).ok()
-}
-
-/// Load the activities of an IATI 2.0x file (the subset Vaka's analysis reads).
+/// Load the activities of an IATI file with the real streaming reader.
 pub fn load_activities(text: &str) -> Vec<Activity> {
-    let mut reader = quick_xml::Reader::from_str(text);
-    let mut out: Vec<Activity> = Vec::new();
-    let mut stack: Vec<String> = Vec::new();
-    let mut buf_text = String::new();
-    let line_at = |pos: u64| text[..pos as usize].matches('\n').count() as u64 + 1;
-    loop {
-        let pos = reader.buffer_position();
-        let ev = reader.read_event().unwrap();
-        match ev {
-            Event::Start(ref e) | Event::Empty(ref e) => {
-                let name = AsRef::<str>::as_ref(&e.local_name()).to_owned();
-                let parent = stack.last().cloned().unwrap_or_default();
-                let empty = matches!(ev, Event::Empty(_));
-                let a = out.last_mut();
-                match (name.as_str(), parent.as_str(), a) {
-                    ("iati-activity", _, _) => out.push(Activity {
-                        line: line_at(pos),
-                        default_currency: attr(e, "default-currency"),
-                        lang: attr(e, "xml:lang"),
-                        hierarchy: attr(e, "hierarchy").and_then(|h| h.parse().ok()),
-                        ..Activity::default()
-                    }),
-                    ("reporting-org", "iati-activity", Some(a)) => {
-                        a.reporting_org = Some(OrgRef {
-                            ref_: attr(e, "ref"),
-                            type_: attr(e, "type"),
-                            ..OrgRef::default()
-                        })
-                    }
-                    ("participating-org", "iati-activity", Some(a)) => {
-                        a.participating_orgs.push(ParticipatingOrg {
-                            role: attr(e, "role"),
-                            ref_: attr(e, "ref"),
-                            ..ParticipatingOrg::default()
-                        })
-                    }
-                    ("description", "iati-activity", Some(a)) => a.descriptions.push(Description {
-                        type_: attr(e, "type"),
-                        narratives: Vec::new(),
-                    }),
-                    ("narrative", "title" | "description", Some(_)) => buf_text.clear(),
-                    ("recipient-country", p @ ("iati-activity" | "transaction"), Some(a)) => {
-                        let c = RecipientCountry {
-                            code: attr(e, "code").unwrap_or_default(),
-                            percentage: attr(e, "percentage").and_then(|p| dec(&p)),
-                            ..RecipientCountry::default()
-                        };
-                        if p == "transaction" {
-                            a.transactions
-                                .last_mut()
-                                .unwrap()
-                                .recipient_countries
-                                .push(c)
-                        } else {
-                            a.recipient_countries.push(c)
-                        }
-                    }
-                    ("recipient-region", p @ ("iati-activity" | "transaction"), Some(a)) => {
-                        let r = RecipientRegion {
-                            code: attr(e, "code").unwrap_or_default(),
-                            vocabulary: attr(e, "vocabulary").unwrap_or_else(|| "1".into()),
-                            percentage: attr(e, "percentage").and_then(|p| dec(&p)),
-                            ..RecipientRegion::default()
-                        };
-                        if p == "transaction" {
-                            a.transactions.last_mut().unwrap().recipient_regions.push(r)
-                        } else {
-                            a.recipient_regions.push(r)
-                        }
-                    }
-                    ("sector", p @ ("iati-activity" | "transaction"), Some(a)) => {
-                        let s = Sector {
-                            vocabulary: attr(e, "vocabulary").unwrap_or_else(|| "1".into()),
-                            code: attr(e, "code").unwrap_or_default(),
-                            percentage: attr(e, "percentage").and_then(|p| dec(&p)),
-                            ..Sector::default()
-                        };
-                        if p == "transaction" {
-                            a.transactions.last_mut().unwrap().sectors.push(s)
-                        } else {
-                            a.sectors.push(s)
-                        }
-                    }
-                    ("policy-marker", "iati-activity", Some(a)) => {
-                        a.policy_markers.push(PolicyMarker {
-                            vocabulary: attr(e, "vocabulary").unwrap_or_else(|| "1".into()),
-                            code: attr(e, "code").unwrap_or_default(),
-                            significance: attr(e, "significance"),
-                            ..PolicyMarker::default()
-                        })
-                    }
-                    ("budget", "iati-activity", Some(a)) => a.budgets.push(Budget {
-                        type_: attr(e, "type").unwrap_or_else(|| "1".into()),
-                        status: attr(e, "status").unwrap_or_else(|| "1".into()),
-                        ..Budget::default()
-                    }),
-                    ("period-start", "budget", Some(a)) => {
-                        a.budgets.last_mut().unwrap().period_start = attr(e, "iso-date")
-                    }
-                    ("period-end", "budget", Some(a)) => {
-                        a.budgets.last_mut().unwrap().period_end = attr(e, "iso-date")
-                    }
-                    ("transaction", "iati-activity", Some(a)) => a.transactions.push(Transaction {
-                        line: line_at(pos),
-                        ..Transaction::default()
-                    }),
-                    ("transaction-type", "transaction", Some(a)) => {
-                        a.transactions.last_mut().unwrap().type_ = attr(e, "code")
-                    }
-                    ("transaction-date", "transaction", Some(a)) => {
-                        a.transactions.last_mut().unwrap().date = attr(e, "iso-date")
-                    }
-                    ("provider-org", "transaction", Some(a)) => {
-                        a.transactions.last_mut().unwrap().provider_org = Some(OrgRef {
-                            ref_: attr(e, "ref"),
-                            ..OrgRef::default()
-                        })
-                    }
-                    ("value", "transaction" | "budget", Some(a)) => {
-                        let v = Value {
-                            amount: Decimal::ZERO,
-                            currency: attr(e, "currency"),
-                            value_date: attr(e, "value-date"),
-                        };
-                        if parent == "transaction" {
-                            a.transactions.last_mut().unwrap().value = Some(v)
-                        } else {
-                            a.budgets.last_mut().unwrap().value = Some(v)
-                        }
-                        buf_text.clear();
-                    }
-                    _ => {}
-                }
-                if !empty {
-                    stack.push(name);
-                }
-            }
-            Event::Text(t) => buf_text.push_str(&t.xml10_content()),
-            Event::CData(t) => buf_text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => {
-                let s: &str = &r;
-                let ch = match s {
-                    "amp" => Some('&'),
-                    "lt" => Some('<'),
-                    "gt" => Some('>'),
-                    "quot" => Some('"'),
-                    "apos" => Some('\''),
-                    _ => r.resolve_char_ref().ok().flatten(),
-                };
-                if let Some(c) = ch {
-                    buf_text.push(c);
-                }
-            }
-            Event::End(_) => {
-                let name = stack.pop().unwrap_or_default();
-                let parent = stack.last().cloned().unwrap_or_default();
-                let grand = stack
-                    .len()
-                    .checked_sub(2)
-                    .and_then(|i| stack.get(i))
-                    .cloned()
-                    .unwrap_or_default();
-                if let Some(a) = out.last_mut() {
-                    match (name.as_str(), parent.as_str()) {
-                        ("iati-identifier", "iati-activity") => {
-                            a.identifier = buf_text.trim().to_owned()
-                        }
-                        ("narrative", "title") if grand == "iati-activity" => {
-                            a.title.push(Narrative {
-                                lang: None,
-                                text: buf_text.clone(),
-                            })
-                        }
-                        ("narrative", "description") if grand == "iati-activity" => a
-                            .descriptions
-                            .last_mut()
-                            .unwrap()
-                            .narratives
-                            .push(Narrative {
-                                lang: None,
-                                text: buf_text.clone(),
-                            }),
-                        ("value", "transaction") => {
-                            a.transactions
-                                .last_mut()
-                                .unwrap()
-                                .value
-                                .as_mut()
-                                .unwrap()
-                                .amount = dec(&buf_text).unwrap()
-                        }
-                        ("value", "budget") => {
-                            a.budgets.last_mut().unwrap().value.as_mut().unwrap().amount =
-                                dec(&buf_text).unwrap()
-                        }
-                        _ => {}
-                    }
-                }
-                if name == "iati-identifier" || name == "narrative" || name == "value" {
-                    buf_text.clear();
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
+    let mut reader =
+        vaka_iati::ActivityReader::from_reader(std::io::Cursor::new(text.as_bytes().to_vec()))
+            .unwrap();
+    let mut out = Vec::new();
+    while let Some(parsed) = reader.next_activity().unwrap() {
+        out.push(parsed.activity);
     }
     out
 }

@@ -16,9 +16,12 @@ struct Args {
     #[arg(long)]
     out: PathBuf,
     /// Total size, e.g. `1GB`, `500MB`, `64MiB`.
-    #[arg(long, value_parser = vaka_bench::parse_size)]
-    size: u64,
-    /// Number of files (default: one per ~35 MB).
+    #[arg(long, value_parser = vaka_bench::parse_size, required_unless_present = "activities")]
+    size: Option<u64>,
+    /// Number of activities instead of a size, e.g. `1000000`.
+    #[arg(long, conflicts_with = "size")]
+    activities: Option<u64>,
+    /// Number of files (default: one per ~35 MB, or per 5,000 activities).
     #[arg(long)]
     files: Option<u32>,
     /// Seed for the choice of source files, publishers and currencies.
@@ -34,7 +37,8 @@ fn main() -> Result<()> {
         &samples,
         &Options {
             out: args.out,
-            size: args.size,
+            size: args.size.unwrap_or(0),
+            activities: args.activities,
             files: args.files,
             seed: args.seed,
         },
