@@ -14,6 +14,7 @@ mod demo;
 mod import;
 mod report;
 mod serve;
+mod web;
 
 /// Vaka: coordinate development cooperation in the Pacific on real IATI data.
 #[derive(Debug, Parser)]
@@ -69,6 +70,17 @@ enum Command {
     Project(coord::ProjectArgs),
     /// Consultation meetings, their record and action items.
     Consultation(coord::ConsultationArgs),
+    /// Serve the web application and API on an existing database.
+    Serve(web::ServeArgs),
+    /// Organisations that users belong to.
+    #[command(subcommand)]
+    Org(web::OrgCommand),
+    /// Users of the web application.
+    #[command(subcommand)]
+    User(web::UserCommand),
+    /// API tokens for scripts.
+    #[command(subcommand)]
+    Token(web::TokenCommand),
 }
 
 /// An error that maps to a specific exit code.
@@ -111,6 +123,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Announcement(args) => coord::announcement(&cli.db, args).await,
         Command::Project(args) => coord::project(&cli.db, args).await,
         Command::Consultation(args) => coord::consultation(&cli.db, args).await,
+        Command::Serve(args) => web::serve(&cli.db, args).await,
+        Command::Org(cmd) => web::org(&cli.db, cmd).await,
+        Command::User(cmd) => web::user(&cli.db, cmd).await,
+        Command::Token(cmd) => web::token(&cli.db, cmd).await,
     }
 }
 
