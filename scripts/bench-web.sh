@@ -30,7 +30,7 @@ if [ ! -d "$dir" ]; then
   "$bin/vaka-corpus" --out "$dir" --activities "$n" --seed 1 | tail -1
 fi
 if [ ! -f "$db" ]; then
-  "$bin/vaka" --db "sqlite://$db" demo >/dev/null
+  "$bin/vaka" --db "sqlite://$db" demo --no-serve >/dev/null
   "$bin/vaka" --db "sqlite://$db" import iati "$dir" >/dev/null
 fi
 activity=$(sqlite3 "$db" "SELECT iati_identifier FROM activity ORDER BY id LIMIT 1 OFFSET 5000")
@@ -56,7 +56,8 @@ done
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $n activities + demo data; 50 connections, $duration per page"
 printf '%-40s %9s %9s %9s %10s %8s\n' page p50 p95 p99 req/s errors
 for page in $pages; do
-  path="${page//@ACTIVITY@/$activity}"
+  # Identifiers go into the path percent-encoded (they may hold `/` or spaces).
+  path="${page//@ACTIVITY@/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$activity")}"
   out=$(wrk -t2 -c50 -d"$duration" --latency -s "$lua" "http://$addr$path")
   read -r _ p50 p95 p99 rps errors <<<"$(grep RESULT <<<"$out")"
   printf '%-40s %7s ms %7s ms %7s ms %10s %8s\n' "$path" "$p50" "$p95" "$p99" "$rps" "$errors"
