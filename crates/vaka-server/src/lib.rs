@@ -98,6 +98,7 @@ pub enum ServerError {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
+        .merge(pages::coord::routes())
         .nest("/api/v1", api::routes())
         .merge(api_coord::routes())
         .route("/api/openapi.json", get(openapi))

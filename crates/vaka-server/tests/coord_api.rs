@@ -201,6 +201,49 @@ both_backends!(
         assert_eq!(v["history"].as_array().unwrap().len(), 6);
         assert_eq!(v["history"][3]["actor"], "tonga-fp");
 
+        // The page: history shown; a stale form post answers 409 and says what changed.
+        let (s, _, page) = app
+            .call("GET", &format!("/projects/{id}"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("transition:endorse") && page.contains("tonga-fp"),
+            "{page}"
+        );
+        assert!(
+            !page.contains("name=\"expect_version\""),
+            "visitors get no form"
+        );
+        let form = |token: &str, body: &str| {
+            let req = Request::builder()
+                .method("POST")
+                .uri(format!("/projects/{id}/transition"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            app.router.clone().oneshot(req)
+        };
+        let resp = form(&nz, "expect_version=4&action=start").await.unwrap();
+        assert_eq!(resp.status(), StatusCode::CONFLICT);
+        let html = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes())
+            .into_owned();
+        assert!(html.contains("it is now at version 6"), "{html}");
+        assert!(html.contains("transition:approve"), "{html}");
+        let resp = form(&nz, "expect_version=6&action=start").await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let req = Request::builder()
+            .method("POST")
+            .uri(format!("/projects/{id}/transition"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from("expect_version=7&action=complete"))
+            .unwrap();
+        let s = app.router.clone().oneshot(req).await.unwrap().status();
+        assert!(
+            s == StatusCode::FORBIDDEN || s == StatusCode::UNAUTHORIZED,
+            "{s}"
+        );
+
         // What awaits Tonga: nothing to endorse any more.
         let (s, w, _) = app.call("GET", "/api/v1/awaiting", Some(&to), None).await;
         assert_eq!(s, StatusCode::OK);
