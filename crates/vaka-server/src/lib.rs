@@ -22,6 +22,7 @@ use axum::routing::get;
 use vaka_store::Store;
 
 pub mod api;
+pub mod api_coord;
 pub mod auth;
 pub mod error;
 pub mod i18n;
@@ -97,7 +98,9 @@ pub enum ServerError {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(pages::routes())
+        .merge(pages::coord::routes())
         .nest("/api/v1", api::routes())
+        .merge(api_coord::routes())
         .route("/api/openapi.json", get(openapi))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

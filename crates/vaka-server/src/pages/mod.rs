@@ -18,6 +18,7 @@ use crate::auth::Auth;
 use crate::i18n::{LANG_COOKIE, Lang};
 
 pub mod activities;
+pub mod coord;
 pub mod dashboard;
 pub mod download;
 pub mod import;
