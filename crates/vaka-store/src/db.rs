@@ -9,12 +9,17 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::ConnectOptions;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 use crate::error::{Result, StoreError};
+
+/// Statements slower than this are logged at debug level only: a bulk insert of
+/// 500 rows is legitimately slow, and its whole text must not flood stderr.
+const SLOW_STATEMENT: Duration = Duration::from_secs(2);
 
 /// Which database engine a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +102,8 @@ impl Store {
                 // 1.2 GB for 9 M facts.
                 .pragma("temp_store", "file")
                 // Bulk inserts use a few fixed statement shapes per table (see `batch`).
-                .statement_cache_capacity(256);
+                .statement_cache_capacity(256)
+                .log_slow_statements(log::LevelFilter::Debug, SLOW_STATEMENT);
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .min_connections(1)
@@ -110,7 +116,9 @@ impl Store {
                 display_url,
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let opts = PgConnectOptions::from_str(url).map_err(connect_err)?;
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .log_slow_statements(log::LevelFilter::Debug, SLOW_STATEMENT);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(30))
