@@ -13,6 +13,7 @@ mod demo;
 mod import;
 mod report;
 mod serve;
+mod web;
 
 /// Vaka: coordinate development cooperation in the Pacific on real IATI data.
 #[derive(Debug, Parser)]
@@ -62,6 +63,17 @@ enum Command {
     /// Coordination reports.
     #[command(subcommand)]
     Report(analysis::ReportCommand),
+    /// Serve the web application and API on an existing database.
+    Serve(web::ServeArgs),
+    /// Organisations that users belong to.
+    #[command(subcommand)]
+    Org(web::OrgCommand),
+    /// Users of the web application.
+    #[command(subcommand)]
+    User(web::UserCommand),
+    /// API tokens for scripts.
+    #[command(subcommand)]
+    Token(web::TokenCommand),
 }
 
 /// An error that maps to a specific exit code.
@@ -101,6 +113,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Framework(cmd) => analysis::framework(&cli.db, cmd).await,
         Command::Classify(args) => analysis::classify(&cli.db, args).await,
         Command::Report(cmd) => analysis::report(&cli.db, cmd).await,
+        Command::Serve(args) => web::serve(&cli.db, args).await,
+        Command::Org(cmd) => web::org(&cli.db, cmd).await,
+        Command::User(cmd) => web::user(&cli.db, cmd).await,
+        Command::Token(cmd) => web::token(&cli.db, cmd).await,
     }
 }
 

@@ -12,6 +12,7 @@
 //! Invariants: every stored activity row knows its dataset (file path, SHA-256,
 //! IATI version), its line and its import run; a rejected file changes nothing.
 
+pub mod accounts;
 pub mod analysis;
 pub mod audit;
 mod batch;

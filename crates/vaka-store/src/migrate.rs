@@ -45,6 +45,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: MigrationSql::Portable(include_str!("../migrations/0002_analysis.sql")),
     },
     Migration {
+        version: 3,
+        name: "accounts",
+        sql: MigrationSql::Portable(include_str!("../migrations/0003_accounts.sql")),
+    },
+    Migration {
         version: 4,
         name: "search",
         sql: MigrationSql::PerBackend {
