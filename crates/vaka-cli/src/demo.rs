@@ -41,6 +41,15 @@ pub const BUNDLED_IATI: &[(&str, &[u8])] = &[
     bundled!("undp-open-undp-org_Vanuatu_projects.xml"),
 ];
 
+/// The founding document: the 2019 New Zealand–Japan joint declaration release.
+const FOUNDING_ANNOUNCEMENT: (&str, &str) = (
+    "bundled/announcements/2019-10-31-nz-japan-joint-declaration.md",
+    include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/announcements/2019-10-31-nz-japan-joint-declaration.md"
+    )),
+);
+
 /// The dataset name a bundled file is stored under.
 pub fn bundled_name(file: &str) -> String {
     format!("bundled/iati/pacific/{file}")
@@ -71,6 +80,18 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<u8> {
         actor: None,
     };
     let summary = store.import_sources(sources, &opts, &NoProgress).await?;
+    let demo = vaka_domain::Actor {
+        user_id: 0,
+        username: "demo".into(),
+        org: "vaka".into(),
+        org_kind: vaka_domain::OrgKind::Other,
+        country: None,
+        role: vaka_domain::Role::Admin,
+    };
+    let (name, text) = FOUNDING_ANNOUNCEMENT;
+    let announced = store
+        .import_announcement(Some(&demo), name, text, "demo")
+        .await?;
     let stats = store.stats().await?;
     println!(
         "Bundled data: {} files ({} imported, {} already present) in {:.2} s",
@@ -86,11 +107,16 @@ pub async fn run(db: &str, args: DemoArgs) -> anyhow::Result<u8> {
         stats.activities,
         stats.transactions
     );
+    println!(
+        "Founding announcement: id {} ({})",
+        announced.id, announced.change
+    );
     let rejected = summary.rejected();
     if args.no_serve {
         store.close().await;
         return Ok(if rejected > 0 { 1 } else { 0 });
     }
+    println!("Serving on http://{} (Ctrl-C to stop)", args.addr);
     crate::serve::serve(store, args.addr).await?;
     Ok(0)
 }

@@ -19,11 +19,22 @@ pub enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Import ministerial releases (Markdown with YAML front matter); prints
+    /// the id of each stored announcement.
+    Announcement {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        who: crate::coord::ActorArgs,
+    },
 }
 
 pub async fn run(db: &str, cmd: ImportCommand) -> anyhow::Result<u8> {
     match cmd {
         ImportCommand::Iati { paths, json } => iati(db, paths, json).await,
+        ImportCommand::Announcement { files, who } => {
+            crate::coord::import_announcements(db, files, who).await
+        }
     }
 }
 

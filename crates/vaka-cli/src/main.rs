@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod analysis;
+mod coord;
 mod demo;
 mod import;
 mod report;
@@ -63,6 +64,12 @@ enum Command {
     /// Coordination reports.
     #[command(subcommand)]
     Report(analysis::ReportCommand),
+    /// Ministerial announcements: extracted facts and candidate commitments.
+    Announcement(coord::AnnouncementArgs),
+    /// Joint projects: create, move through the lifecycle, link activities.
+    Project(coord::ProjectArgs),
+    /// Consultation meetings, their record and action items.
+    Consultation(coord::ConsultationArgs),
     /// Serve the web application and API on an existing database.
     Serve(web::ServeArgs),
     /// Organisations that users belong to.
@@ -113,6 +120,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Framework(cmd) => analysis::framework(&cli.db, cmd).await,
         Command::Classify(args) => analysis::classify(&cli.db, args).await,
         Command::Report(cmd) => analysis::report(&cli.db, cmd).await,
+        Command::Announcement(args) => coord::announcement(&cli.db, args).await,
+        Command::Project(args) => coord::project(&cli.db, args).await,
+        Command::Consultation(args) => coord::consultation(&cli.db, args).await,
         Command::Serve(args) => web::serve(&cli.db, args).await,
         Command::Org(cmd) => web::org(&cli.db, cmd).await,
         Command::User(cmd) => web::user(&cli.db, cmd).await,

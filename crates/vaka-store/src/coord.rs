@@ -771,6 +771,17 @@ use conflict_now;
 // ---------------------------------------------------------------------------
 // Joint projects
 
+/// action, from, to, partner, actor, at, comment
+type TransitionRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+);
+
 /// What is stored in `project.doc`.
 #[derive(Serialize, Deserialize)]
 struct ProjectDoc {
@@ -954,15 +965,7 @@ impl Store {
 
     /// The recorded lifecycle steps of a project, oldest first.
     pub async fn project_transitions(&self, id: i64) -> Result<Vec<TransitionRecord>> {
-        let rows: Vec<(
-            String,
-            String,
-            String,
-            Option<String>,
-            String,
-            String,
-            String,
-        )> = on_pool!(self, pool => {
+        let rows: Vec<TransitionRow> = on_pool!(self, pool => {
             sqlx::query(
                 "SELECT action, from_status, to_status, partner_org, actor, at, comment FROM project_transition \
                  WHERE project_id = $1 ORDER BY id",
@@ -1264,6 +1267,18 @@ fn action_row(r: ActionRow) -> Result<ActionItem> {
     })
 }
 
+/// The record of one agenda item (see [`Store::record_agenda_item`]).
+#[derive(Debug, Clone, Default)]
+pub struct ItemRecord {
+    /// 0-based agenda index; `None` appends `new_item`.
+    pub item: Option<usize>,
+    pub new_item: Option<AgendaItem>,
+    /// Decisions to add.
+    pub decisions: Vec<String>,
+    /// Minutes to set (replacing the previous text).
+    pub minutes: Option<String>,
+}
+
 /// Which action items to list.
 #[derive(Debug, Clone, Default)]
 pub struct ActionFilter {
@@ -1397,12 +1412,15 @@ impl Store {
         actor: Option<&Actor>,
         id: i64,
         expect_version: i64,
-        item: Option<usize>,
-        new_item: Option<AgendaItem>,
-        decisions: Vec<String>,
-        minutes: Option<String>,
+        rec: ItemRecord,
     ) -> Result<Consultation> {
         let a = forbid_visitor(actor)?;
+        let ItemRecord {
+            item,
+            new_item,
+            decisions,
+            minutes,
+        } = rec;
         let backend = self.backend();
         let out = on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin_immediate(backend)).await?;

@@ -12,7 +12,7 @@ use vaka_coord::project::{
 };
 use vaka_domain::access::{Actor, OrgKind, Role};
 use vaka_store::StoreError;
-use vaka_store::coord::{ActionFilter, CommitmentReview};
+use vaka_store::coord::{ActionFilter, CommitmentReview, ItemRecord};
 use vaka_testkit::{TestDb, both_backends, bundled_data};
 
 const FOUNDING: &str = "2019-10-31-nz-japan-joint-declaration.md";
@@ -575,11 +575,11 @@ both_backends!(links_and_planned_vs_reported, |db: TestDb| async move {
         .link_project_activity(Some(&nz), p.id, 1, "NZ-1", &ident)
         .await
         .unwrap();
-    assert_eq!(p.partner("NZ-1").unwrap().activities, [ident.clone()]);
+    assert_eq!(p.partner("NZ-1").unwrap().activities, [ident.as_str()]);
     let figs = store.project_figures(p.id, "USD").await.unwrap();
     assert_eq!(figs.len(), 2);
     assert!(figs[0].reported.disbursed > Decimal::ZERO, "{figs:?}");
-    assert_eq!(figs[0].reported.found, [ident.clone()]);
+    assert_eq!(figs[0].reported.found, [ident.as_str()]);
     assert!(figs[0].planned_converted.unwrap() > Decimal::from(4_000_000));
     assert_eq!(figs[1].reported.disbursed, Decimal::ZERO);
 
@@ -685,7 +685,7 @@ both_backends!(
             .await
             .unwrap();
         let r = store.commitment_report(c.id, "USD", today).await.unwrap();
-        assert_eq!(r.activities_found, [ident.clone()]);
+        assert_eq!(r.activities_found, [ident.as_str()]);
         assert!(r.disbursed > Decimal::ZERO);
         assert_eq!(r.progress, Some(Progress::InProgress));
         // The same evidence against a small announced amount: delivered.
@@ -804,17 +804,27 @@ both_backends!(consultations_and_overdue_actions, |db: TestDb| async move {
             Some(&nz),
             c.id,
             1,
-            Some(0),
-            None,
-            vec!["Proceed to appraisal".into()],
-            Some("Tonga welcomed the proposal.".into()),
+            ItemRecord {
+                item: Some(0),
+                decisions: vec!["Proceed to appraisal".into()],
+                minutes: Some("Tonga welcomed the proposal.".into()),
+                ..Default::default()
+            },
         )
         .await
         .unwrap();
     assert_eq!(c.version, 2);
     assert!(matches!(
         store
-            .record_agenda_item(Some(&nz), c.id, 1, Some(0), None, vec![], None)
+            .record_agenda_item(
+                Some(&nz),
+                c.id,
+                1,
+                ItemRecord {
+                    item: Some(0),
+                    ..Default::default()
+                }
+            )
             .await,
         Err(StoreError::Conflict { current: 2, .. })
     ));

@@ -455,7 +455,7 @@ fn heat_table(
                                 a href=(format!("/countries/{}", super::segment(&iso))) { (countries.get(&iso).map(String::as_str).unwrap_or(&iso)) }
                             }
                             @for (area, _) in areas {
-                                @match cells.get(&(iso.as_str(), area.as_str())) {
+                                @match cells.get(&(iso.as_str(), area.as_str())).filter(|c| cell_value(c).is_some_and(|v| !v.is_zero())) {
                                     Some(c) => {
                                         td.num style=(heat(cell_value(c).unwrap_or_default(), max)) {
                                             a href=(cell_href(&iso, Some(area))) { (show_value(c)) }
@@ -464,7 +464,11 @@ fn heat_table(
                                     None => { td.num {} }
                                 }
                             }
-                            td.num { strong { a href=(cell_href(&iso, None)) { (show_value(total)) } } }
+                            @if cell_value(total).is_some_and(|v| !v.is_zero()) {
+                                td.num { strong { a href=(cell_href(&iso, None)) { (show_value(total)) } } }
+                            } @else {
+                                td.num { (show_value(total)) }
+                            }
                         }
                     }
                 }

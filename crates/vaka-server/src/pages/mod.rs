@@ -17,17 +17,25 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::i18n::{LANG_COOKIE, Lang};
 
+pub mod activities;
 pub mod dashboard;
 pub mod download;
 pub mod import;
 pub mod layout;
 pub mod login;
+pub mod places;
 
 /// Routes of the pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(dashboard::home))
         .route("/frameworks/{id}", get(dashboard::framework))
+        .route("/activities", get(activities::list))
+        .route("/activities/{id}", get(activities::detail))
+        .route("/search", get(activities::search))
+        .route("/countries/{iso2}", get(places::country))
+        .route("/areas/{framework}/{area}", get(places::area))
+        .route("/partners/{ref}", get(places::partner))
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", axum::routing::post(login::logout))
         .route(
