@@ -1,0 +1,540 @@
+//! The JSON API on the real router, on SQLite and on PostgreSQL, over the
+//! bundled Pacific files and the multilingual fixture of the store tests.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+use vaka_server::{AppState, ServerConfig, api};
+use vaka_store::Store;
+use vaka_store::import::{ImportOptions, NoProgress};
+use vaka_testkit::{TestDb, both_backends, bundled_data};
+
+fn fixture() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vaka-store/tests/fixtures/multilingual.xml")
+}
+
+async fn app(db: &TestDb) -> (Router, Store, tempfile::TempDir) {
+    let store = db.store().await;
+    let s = store
+        .import_paths(
+            &[bundled_data().join("iati/pacific"), fixture()],
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.rejected(), 0);
+    let uploads = tempfile::tempdir().unwrap();
+    let config = ServerConfig {
+        upload_dir: uploads.path().to_path_buf(),
+        ..ServerConfig::default()
+    };
+    (
+        vaka_server::router(AppState::new(store.clone(), config)),
+        store,
+        uploads,
+    )
+}
+
+async fn call(app: &Router, req: Request<Body>) -> (StatusCode, Value) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+        panic!(
+            "{status}: not JSON ({e}): {}",
+            String::from_utf8_lossy(&bytes)
+        )
+    });
+    (status, body)
+}
+
+async fn get(app: &Router, uri: &str) -> (StatusCode, Value) {
+    call(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+/// The one error shape, with its status.
+fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, mentions: &str) {
+    assert_eq!(status, expected, "{body}");
+    assert_eq!(body["error"]["status"], expected.as_u16(), "{body}");
+    assert!(body["error"]["code"].is_string(), "{body}");
+    let msg = body["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains(mentions),
+        "`{msg}` should mention `{mentions}`"
+    );
+}
+
+both_backends!(reference_routes, |db: TestDb| async move {
+    let (app, _store, _dir) = app(&db).await;
+    let (st, fws) = get(&app, "/api/v1/frameworks").await;
+    assert_eq!(st, StatusCode::OK);
+    let ids: Vec<&str> = fws
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["framework"]["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"nz-japan-2019"), "{ids:?}");
+
+    let (st, fw) = get(&app, "/api/v1/frameworks/nz-japan-2019").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(fw["framework"]["id"], "nz-japan-2019");
+    let (st, areas) = get(&app, "/api/v1/frameworks/nz-japan-2019/areas").await;
+    assert_eq!(st, StatusCode::OK);
+    let area_ids: BTreeSet<&str> = areas
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        area_ids,
+        BTreeSet::from([
+            "renewable-energy",
+            "aviation-infrastructure",
+            "water-security",
+            "medical-infrastructure",
+            "disaster-risk-reduction"
+        ])
+    );
+    let (st, area) = get(
+        &app,
+        "/api/v1/frameworks/nz-japan-2019/areas/renewable-energy",
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(area["area"]["id"], "renewable-energy");
+    assert!(area["activities"].as_u64().unwrap() >= 1);
+
+    let (st, body) = get(&app, "/api/v1/frameworks/no-such").await;
+    assert_error(st, &body, StatusCode::NOT_FOUND, "no-such");
+    let (st, body) = get(&app, "/api/v1/frameworks/nz-japan-2019/areas/no-such").await;
+    assert_error(st, &body, StatusCode::NOT_FOUND, "no-such");
+
+    let (st, countries) = get(&app, "/api/v1/countries").await;
+    assert_eq!(st, StatusCode::OK);
+    assert!(
+        countries
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["iso2"] == "TO")
+    );
+    let (st, to) = get(&app, "/api/v1/countries/TO").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(to["country"]["iso2"], "TO");
+    assert_eq!(
+        to["regional_programmes"][0]["iati_identifier"],
+        "JP-8-VAKA-TEST-0001"
+    );
+    assert!(to["activities"].as_u64().unwrap() > 0);
+    let (st, body) = get(&app, "/api/v1/countries/XX").await;
+    assert_error(st, &body, StatusCode::NOT_FOUND, "XX");
+    let (st, body) = get(&app, "/api/v1/countries/TO?frameworkk=x").await;
+    assert_error(st, &body, StatusCode::BAD_REQUEST, "frameworkk");
+
+    let (st, partners) = get(&app, "/api/v1/partners").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(partners[0]["ref"], "XM-DAC-41114");
+    let (st, undp) = get(&app, "/api/v1/partners/XM-DAC-41114").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(undp["summary"]["ref"], "XM-DAC-41114");
+    assert!(
+        undp["countries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["country"] == "TO")
+    );
+    let (st, body) = get(&app, "/api/v1/partners/NO-SUCH").await;
+    assert_error(st, &body, StatusCode::NOT_FOUND, "NO-SUCH");
+});
+
+both_backends!(activities_page_and_filter, |db: TestDb| async move {
+    let (app, store, _dir) = app(&db).await;
+    let expected = store.stats().await.unwrap().activities;
+    let mut seen = BTreeSet::new();
+    let mut uri = "/api/v1/activities?limit=40".to_string();
+    let mut pages = 0;
+    loop {
+        let (st, page) = get(&app, &uri).await;
+        assert_eq!(st, StatusCode::OK, "{page}");
+        assert_eq!(page["total"].as_u64().unwrap(), expected);
+        for a in page["items"].as_array().unwrap() {
+            assert!(seen.insert(a["id"].as_i64().unwrap()));
+        }
+        pages += 1;
+        match page["next"].as_str() {
+            Some(n) => uri = format!("/api/v1/activities?limit=40&after={n}"),
+            None => {
+                assert!(page["next"].is_null());
+                break;
+            }
+        }
+    }
+    assert_eq!(seen.len() as u64, expected);
+    assert!(pages > 1);
+
+    let (st, to) = get(&app, "/api/v1/activities?country=TO&status=3&limit=500").await;
+    assert_eq!(st, StatusCode::OK);
+    for a in to["items"].as_array().unwrap() {
+        assert!(a["countries"].as_array().unwrap().iter().any(|c| c == "TO"));
+        assert_eq!(a["status"]["code"], "3");
+    }
+    let (st, jp) = get(
+        &app,
+        "/api/v1/activities?partner=NZ-1&q=%E5%A4%AA%E9%99%BD%E5%85%89",
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(jp["total"], 1);
+    assert_eq!(jp["items"][0]["committed"][0]["value"], "150000000");
+    assert_eq!(jp["items"][0]["committed"][0]["currency"], "JPY");
+
+    for (uri, param) in [
+        ("/api/v1/activities?year=twenty", "year"),
+        ("/api/v1/activities?limit=0", "limit"),
+        ("/api/v1/activities?limit=501", "limit"),
+        ("/api/v1/activities?limit=-1", "limit"),
+        ("/api/v1/activities?after=zzz", "after"),
+        ("/api/v1/activities?colour=red", "colour"),
+        ("/api/v1/activities?year=123456", "year"),
+    ] {
+        let (st, body) = get(&app, uri).await;
+        assert_error(st, &body, StatusCode::BAD_REQUEST, param);
+    }
+
+    let (st, d) = get(&app, "/api/v1/activities/XM-DAC-41114-PROJECT-00060093").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        d["summary"]["iati_identifier"],
+        "XM-DAC-41114-PROJECT-00060093"
+    );
+    assert!(
+        d["provenance"]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("Tonga_projects.xml")
+    );
+    assert!(d["provenance"]["line"].as_u64().unwrap() > 1);
+    assert!(d["activity"]["title"].is_array());
+    let (st, body) = get(&app, "/api/v1/activities/NO-SUCH-ACTIVITY").await;
+    assert_error(st, &body, StatusCode::NOT_FOUND, "NO-SUCH-ACTIVITY");
+});
+
+both_backends!(
+    transactions_matrix_search_diagnostics_imports,
+    |db: TestDb| async move {
+        let (app, store, _dir) = app(&db).await;
+        let stats = store.stats().await.unwrap();
+        let (st, t) = get(&app, "/api/v1/transactions?limit=5").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(t["total"].as_u64().unwrap(), stats.transactions);
+        assert_eq!(t["items"].as_array().unwrap().len(), 5);
+        let next = t["next"].as_str().unwrap();
+        let (st, t2) = get(&app, &format!("/api/v1/transactions?limit=5&after={next}")).await;
+        assert_eq!(st, StatusCode::OK);
+        assert_ne!(t["items"][0], t2["items"][0]);
+        let (st, d) = get(&app, "/api/v1/transactions?type=3&year=2022&partner=NZ-1").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(
+            d["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x["type"]["code"] == "3")
+        );
+        let (st, body) = get(&app, "/api/v1/transactions?after=nope").await;
+        assert_error(st, &body, StatusCode::BAD_REQUEST, "after");
+
+        // The matrix is the CLI's JSON: same request, same document.
+        let (st, m) = get(
+            &app,
+            "/api/v1/matrix?measure=commitments&by=country,area&currency=USD",
+        )
+        .await;
+        assert_eq!(st, StatusCode::OK);
+        let direct = store
+            .matrix(&vaka_analysis::matrix::MatrixRequest {
+                framework: None,
+                currency: "USD".into(),
+                from_year: None,
+                to_year: None,
+                measure: vaka_analysis::matrix::MatrixMeasure::Commitments,
+                by: vec![
+                    vaka_analysis::matrix::Dim::Country,
+                    vaka_analysis::matrix::Dim::Area,
+                ],
+                partner_by: vaka_analysis::matrix::PartnerBy::Reporting,
+            })
+            .await
+            .unwrap()
+            .to_json();
+        assert_eq!(m, direct);
+        assert!(!m["cells"].as_array().unwrap().is_empty());
+        for (uri, param) in [
+            ("/api/v1/matrix?measure=money", "measure"),
+            ("/api/v1/matrix?by=country,planet", "by"),
+            ("/api/v1/matrix?by=area,area", "by"),
+            ("/api/v1/matrix?from=2020&to=2010", "from"),
+            ("/api/v1/matrix?partner_by=someone", "partner_by"),
+            ("/api/v1/matrix?from=x", "from"),
+        ] {
+            let (st, body) = get(&app, uri).await;
+            assert_error(st, &body, StatusCode::BAD_REQUEST, param);
+        }
+        let (st, body) = get(&app, "/api/v1/matrix?framework=no-such").await;
+        assert_error(st, &body, StatusCode::NOT_FOUND, "no-such");
+
+        let (st, s) = get(&app, "/api/v1/search?q=%E7%99%BA%E9%9B%BB").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(s["total"], 1);
+        assert_eq!(
+            s["items"][0]["activity"]["iati_identifier"],
+            "JP-8-VAKA-TEST-0001"
+        );
+        assert!(!s["items"][0]["marks"].as_array().unwrap().is_empty());
+        let (st, s) = get(&app, "/api/v1/search?q=communication&limit=1").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(s["total"].as_u64().unwrap() >= 1);
+        let (st, s) = get(&app, "/api/v1/search?q=%22*%22%20AND").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(s["items"].is_array());
+        let (st, body) = get(&app, "/api/v1/search").await;
+        assert_error(st, &body, StatusCode::BAD_REQUEST, "q");
+
+        let (st, diags) = get(&app, "/api/v1/diagnostics?severity=warning&limit=5").await;
+        assert_eq!(st, StatusCode::OK);
+        assert!(diags.as_array().unwrap().len() <= 5);
+        let (st, body) = get(&app, "/api/v1/diagnostics?severity=loud").await;
+        assert_error(st, &body, StatusCode::BAD_REQUEST, "severity");
+
+        let (st, imports) = get(&app, "/api/v1/imports").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(
+            imports["datasets"].as_array().unwrap().len() as u64,
+            stats.datasets
+        );
+
+        // Unknown API paths have the same error shape.
+        let (st, body) = get(&app, "/api/v1/nothing-here").await;
+        assert_error(st, &body, StatusCode::NOT_FOUND, "nothing-here");
+    }
+);
+
+both_backends!(visitors_cannot_import, |db: TestDb| async move {
+    let (app, store, dir) = app(&db).await;
+    let before = store.datasets().await.unwrap();
+    let boundary = "vakaboundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.xml\"\r\n\
+         Content-Type: application/xml\r\n\r\n<iati-activities version=\"2.03\"></iati-activities>\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post("/api/v1/imports")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    let (st, body) = call(&app, req).await;
+    assert!(
+        st == StatusCode::UNAUTHORIZED || st == StatusCode::FORBIDDEN,
+        "{st}: {body}"
+    );
+    assert_eq!(body["error"]["status"], st.as_u16());
+    assert_eq!(store.datasets().await.unwrap(), before);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+});
+
+#[test]
+fn every_route_is_documented_and_mounted() {
+    let doc = api::openapi_json();
+    let paths = doc["paths"].as_object().unwrap();
+    assert_eq!(paths.len(), api::ROUTES.len());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = TestDb::sqlite();
+        let (app, _store, _dir) = app(&db).await;
+        for route in api::ROUTES {
+            assert!(paths.contains_key(&format!("/api/v1{}", route.path)));
+            // Fill path parameters with values that exist.
+            let uri = format!("/api/v1{}", route.path)
+                .replace(
+                    "{id}",
+                    if route.path.starts_with("/activities") {
+                        "XM-DAC-41114-PROJECT-00060093"
+                    } else {
+                        "nz-japan-2019"
+                    },
+                )
+                .replace("{area}", "water-security")
+                .replace("{iso2}", "TO")
+                .replace("{ref}", "XM-DAC-41114");
+            let q = if route.path == "/search" {
+                "?q=tonga"
+            } else {
+                ""
+            };
+            let (st, body) = get(&app, &format!("{uri}{q}")).await;
+            assert_eq!(st, StatusCode::OK, "{uri}: {body}");
+        }
+    });
+}
+
+#[test]
+fn openapi_document_is_valid_3_1() {
+    let doc = api::openapi_json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1."));
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string());
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    // Every $ref resolves to a schema that exists.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(!all.is_empty());
+    for r in &all {
+        let name = r
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("unexpected $ref {r}"));
+        assert!(schemas.contains_key(name), "{r} does not resolve");
+    }
+    // Every operation has responses with a 200 and an error shape; every path
+    // parameter of the template is declared, and only those.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        assert!(path.starts_with("/api/v1/"));
+        for (method, op) in item.as_object().unwrap() {
+            assert!(["get", "post", "put", "delete", "patch"].contains(&method.as_str()));
+            let responses = op["responses"].as_object().unwrap();
+            assert!(responses.contains_key("200"), "{path}");
+            assert!(responses.contains_key("500"), "{path}");
+            assert!(op["operationId"].is_string());
+            let declared: BTreeSet<&str> = op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| p["in"] == "path")
+                .map(|p| {
+                    assert_eq!(p["required"], true);
+                    p["name"].as_str().unwrap()
+                })
+                .collect();
+            let in_template: BTreeSet<&str> = path
+                .split('/')
+                .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+                .collect();
+            assert_eq!(declared, in_template, "{path}");
+        }
+    }
+    // Operation ids are unique.
+    let ids: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|i| i.as_object().unwrap().values())
+        .map(|op| op["operationId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
+}
+
+#[test]
+fn openapi_snapshot() {
+    insta::assert_json_snapshot!("openapi", api::openapi_json());
+}
+
+async fn token_for(store: &Store, username: &str, role: vaka_domain::access::Role) -> String {
+    let _ = store
+        .create_organisation(
+            "NZ-1",
+            "New Zealand MFAT",
+            vaka_domain::access::OrgKind::Partner,
+            None,
+            "test",
+        )
+        .await;
+    store
+        .create_user(
+            &vaka_store::accounts::NewUser {
+                username,
+                display_name: username,
+                password: "correct horse battery staple",
+                org: "NZ-1",
+                role,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    store
+        .create_api_token(username, "script", "test")
+        .await
+        .unwrap()
+}
+
+fn upload(token: &str, name: &str, content: &[u8]) -> Request<Body> {
+    let boundary = "vakaboundary";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/xml\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::post("/api/v1/imports")
+        .header("authorization", format!("Bearer {token}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(Body::from(body))
+        .unwrap()
+}
+
+both_backends!(editors_import_with_a_token, |db: TestDb| async move {
+    let (app, store, _dir) = app(&db).await;
+    let before = store.datasets().await.unwrap();
+    let viewer = token_for(&store, "vic", vaka_domain::access::Role::Viewer).await;
+    let xml = std::fs::read(fixture()).unwrap();
+    let (st, body) = call(&app, upload(&viewer, "mine.xml", &xml)).await;
+    assert_error(st, &body, StatusCode::FORBIDDEN, "vic");
+
+    let editor = token_for(&store, "ed", vaka_domain::access::Role::Editor).await;
+    let (st, body) = call(&app, upload(&editor, "notes.txt", b"hello")).await;
+    assert_error(st, &body, StatusCode::UNSUPPORTED_MEDIA_TYPE, "notes.txt");
+    // A file the reader rejects changes nothing.
+    let (st, body) = call(
+        &app,
+        upload(&editor, "broken.xml", b"<iati-activities><oops"),
+    )
+    .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["files"][0]["status"], "rejected");
+    assert_eq!(store.datasets().await.unwrap(), before);
+    // A good file is imported and searchable at once.
+    let (st, body) = call(&app, upload(&editor, "mine.xml", &xml)).await;
+    assert_eq!(st, StatusCode::OK, "{body}");
+    assert_eq!(body["files"][0]["status"], "imported");
+    assert_eq!(store.datasets().await.unwrap().len(), before.len() + 1);
+    let (_, s) = get(&app, "/api/v1/search?q=microgrids").await;
+    assert_eq!(s["total"], 2);
+});
