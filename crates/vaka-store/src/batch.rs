@@ -125,7 +125,7 @@ pub(crate) struct TableBatch {
 /// SQLite's default limit on bound variables per statement is 32766.
 const SQLITE_MAX_VARS: usize = 32_000;
 const SQLITE_MAX_ROWS: usize = 500;
-const PG_MAX_ROWS: usize = 10_000;
+const PG_MAX_ROWS: usize = 40_000;
 
 impl TableBatch {
     pub fn new(def: &'static TableDef) -> Self {

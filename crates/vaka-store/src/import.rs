@@ -672,6 +672,14 @@ async fn write_events(
     let mut seen: HashMap<String, (i64, u64, u64)> = HashMap::new();
     let mut ordinal: i64 = 0;
     let base = dataset_id << ORDINAL_BITS;
+    // Rows buffered before a flush. PostgreSQL takes larger batches: each
+    // statement is a round trip, and without TCP_NODELAY (which sqlx does not
+    // set) the tail of a large message can wait for a delayed ACK, so fewer,
+    // larger statements are much faster there (see BENCHMARKS.md).
+    let flush_at = match w {
+        Writer::Sqlite(_) => 4_000,
+        Writer::Postgres(_) => 40_000,
+    };
     loop {
         match rx.recv().await {
             Some(Event::Activity(p, advanced)) => {
@@ -749,7 +757,7 @@ async fn write_events(
                 outcome.activities += 1;
                 outcome.transactions += transactions;
                 progress.advanced(advanced, 1);
-                if batches.pending() >= 4000 {
+                if batches.pending() >= flush_at {
                     batches.flush(w).await?;
                 }
             }
