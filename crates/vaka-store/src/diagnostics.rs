@@ -51,16 +51,23 @@ impl Store {
             .limit
             .map(|l| l.min(i64::MAX as u64) as i64)
             .unwrap_or(i64::MAX);
+        // A plain equality (not `$6 IS NULL OR …`) lets the index on the
+        // identifier serve one activity's page.
+        let by_activity = if filter.activity.is_some() {
+            "g.iati_identifier = $6"
+        } else {
+            "$6 IS NULL"
+        };
         let mut out = on_pool!(self, pool => {
-            sqlx::query(
+            sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT d.path AS file, g.line, g.severity, g.kind, g.iati_identifier, g.path, g.message \
                  FROM diagnostic g JOIN dataset d ON d.id = g.dataset_id \
                  WHERE g.severity IN ($1, $2, $3) \
                    AND ($4 IS NULL OR g.kind = $4) \
                    AND ($5 IS NULL OR d.path = $5) \
-                   AND ($6 IS NULL OR g.iati_identifier = $6) \
-                 ORDER BY d.path, g.line, g.id LIMIT $7",
-            )
+                   AND {by_activity} \
+                 ORDER BY d.path, g.line, g.id LIMIT $7"
+            )))
             .bind(allowed.first().cloned())
             .bind(allowed.get(1).cloned())
             .bind(allowed.get(2).cloned())
@@ -89,7 +96,7 @@ impl Store {
                 .kind
                 .is_none_or(|k| k == DiagnosticKind::CrossDatasetDuplicate);
         if want_dups {
-            for d in self.cross_dataset_duplicates().await? {
+            for d in self.duplicates_of(filter.activity.as_deref()).await? {
                 if filter.file.as_ref().is_some_and(|f| *f != d.file)
                     || filter
                         .activity
@@ -107,16 +114,28 @@ impl Store {
 
     /// Every occurrence of an identifier that is published in more than one dataset.
     pub async fn cross_dataset_duplicates(&self) -> Result<Vec<DiagnosticRow>> {
+        self.duplicates_of(None).await
+    }
+
+    /// Cross-dataset duplicates of one identifier (`Some`), or of all (`None`).
+    /// With an identifier the activity index keeps this cheap on a large store.
+    async fn duplicates_of(&self, identifier: Option<&str>) -> Result<Vec<DiagnosticRow>> {
+        let (one, one_inner) = if identifier.is_some() {
+            ("a.iati_identifier = $1", "iati_identifier = $1")
+        } else {
+            ("$1 IS NULL", "$1 IS NULL")
+        };
         let rows = on_pool!(self, pool => {
-            sqlx::query(
+            sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT a.iati_identifier, d.path, a.line, \
                         (SELECT COUNT(DISTINCT a2.dataset_id) FROM activity a2 WHERE a2.iati_identifier = a.iati_identifier) \
                  FROM activity a JOIN dataset d ON d.id = a.dataset_id \
-                 WHERE a.iati_identifier IN ( \
-                     SELECT iati_identifier FROM activity GROUP BY iati_identifier \
-                     HAVING COUNT(DISTINCT dataset_id) > 1) \
-                 ORDER BY a.iati_identifier, d.path, a.line",
-            )
+                 WHERE {one} AND a.iati_identifier IN ( \
+                     SELECT iati_identifier FROM activity WHERE {one_inner} \
+                     GROUP BY iati_identifier HAVING COUNT(DISTINCT dataset_id) > 1) \
+                 ORDER BY a.iati_identifier, d.path, a.line"
+            )))
+            .bind(identifier)
             .fetch_all(pool)
             .await?
             .into_iter()

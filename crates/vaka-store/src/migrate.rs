@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "coordination",
         sql: MigrationSql::Portable(include_str!("../migrations/0005_coordination.sql")),
     },
+    Migration {
+        version: 6,
+        name: "page_indexes",
+        sql: MigrationSql::Portable(include_str!("../migrations/0006_page_indexes.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.
