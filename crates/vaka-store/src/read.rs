@@ -616,9 +616,12 @@ impl Store {
             "SELECT activity_id, framework_id, area_id, share FROM area_tag WHERE activity_id IN ({list}) \
              ORDER BY activity_id, framework_id, seq"
         );
+        // Types are filtered here, not in SQL: with `type IN (…)` SQLite's
+        // planner may prefer the `txn_type` index and scan most transactions
+        // instead of seeking each listed activity (270 ms vs 2 ms at 100 k).
         let txn_sql = format!(
             "SELECT activity_id, type, currency, value FROM txn WHERE activity_id IN ({list}) \
-             AND type IN ('2', '3', '4') AND value IS NOT NULL"
+             AND value IS NOT NULL"
         );
         type Tag = (i64, String, String, String);
         type Txn = (i64, String, String, String);
@@ -663,10 +666,10 @@ impl Store {
         let mut committed: HashMap<i64, BTreeMap<String, Decimal>> = HashMap::new();
         let mut disbursed: HashMap<i64, BTreeMap<String, Decimal>> = HashMap::new();
         for (id, ty, currency, value) in txns {
-            let target = if ty == "2" {
-                &mut committed
-            } else {
-                &mut disbursed
+            let target = match ty.as_str() {
+                "2" => &mut committed,
+                "3" | "4" => &mut disbursed,
+                _ => continue,
             };
             add_amount(target.entry(id).or_default(), currency, &value);
         }
