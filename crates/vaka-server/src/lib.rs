@@ -28,6 +28,7 @@ pub mod error;
 pub mod i18n;
 pub mod metrics;
 pub mod pages;
+mod upload;
 
 /// Settings of the web server.
 #[derive(Debug, Clone)]
