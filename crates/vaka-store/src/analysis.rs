@@ -291,7 +291,7 @@ impl Store {
             }
             tx.commit().await?;
         });
-        Ok(())
+        self.bump_data_version().await
     }
 
     /// Store (insert or replace) a framework. Returns true when it changed; the
@@ -327,11 +327,19 @@ impl Store {
                 true
             }
         });
+        if changed {
+            self.bump_data_version().await?;
+        }
         Ok(changed)
     }
 
     /// Every stored framework, by id.
     pub async fn frameworks(&self) -> Result<Vec<StoredFramework>> {
+        self.memoized("frameworks".into(), || self.frameworks_uncached())
+            .await
+    }
+
+    async fn frameworks_uncached(&self) -> Result<Vec<StoredFramework>> {
         let rows: Vec<(String, String, String, i64)> = on_pool!(self, pool => {
             sqlx::query("SELECT doc, source, loaded_at, version FROM framework ORDER BY id")
                 .fetch_all(pool)
@@ -365,6 +373,11 @@ impl Store {
 
     /// Reference countries, by name.
     pub async fn countries(&self) -> Result<Vec<Country>> {
+        self.memoized("countries".into(), || self.countries_uncached())
+            .await
+    }
+
+    async fn countries_uncached(&self) -> Result<Vec<Country>> {
         let docs: Vec<String> = on_pool!(self, pool => {
             sqlx::query("SELECT doc FROM country ORDER BY name")
                 .fetch_all(pool)
@@ -383,6 +396,11 @@ impl Store {
 
     /// National development plans, by country code.
     pub async fn national_plans(&self) -> Result<Vec<NationalPlan>> {
+        self.memoized("national_plans".into(), || self.national_plans_uncached())
+            .await
+    }
+
+    async fn national_plans_uncached(&self) -> Result<Vec<NationalPlan>> {
         let docs: Vec<String> = on_pool!(self, pool => {
             sqlx::query("SELECT doc FROM national_plan ORDER BY iso2")
                 .fetch_all(pool)
@@ -700,7 +718,7 @@ impl Store {
             sqlx::query(REBUILD).execute(&mut *tx).await?;
             tx.commit().await?;
         });
-        Ok(())
+        self.bump_data_version().await
     }
 
     /// The coverage matrix. Money measures read `fact_cube` when the grouping
@@ -708,6 +726,11 @@ impl Store {
     /// `fact` otherwise; the activities measure counts distinct activities in
     /// `fact`.
     pub async fn matrix(&self, req: &MatrixRequest) -> Result<Matrix> {
+        self.memoized(format!("matrix:{req:?}"), || self.matrix_uncached(req))
+            .await
+    }
+
+    async fn matrix_uncached(&self, req: &MatrixRequest) -> Result<Matrix> {
         let fw_id = match &req.framework {
             Some(id) => id.clone(),
             None => self.default_framework().await?,

@@ -60,6 +60,7 @@ pub struct Store {
     pub(crate) pool: Pool,
     backend: Backend,
     display_url: String,
+    pub(crate) memo: std::sync::Arc<crate::memo::Memo>,
 }
 
 impl std::fmt::Debug for Store {
@@ -114,6 +115,7 @@ impl Store {
                 pool: Pool::Sqlite(pool),
                 backend: Backend::Sqlite,
                 display_url,
+                memo: Default::default(),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)
@@ -129,6 +131,7 @@ impl Store {
                 pool: Pool::Postgres(pool),
                 backend: Backend::Postgres,
                 display_url,
+                memo: Default::default(),
             })
         } else {
             Err(StoreError::UnsupportedUrl(display_url))

@@ -260,6 +260,9 @@ impl Store {
         };
         for source in sources {
             let outcome = self.import_one(&source, &mut run, progress).await?;
+            if matches!(outcome.status, FileStatus::Imported) {
+                self.bump_data_version().await?;
+            }
             progress.file_finished(&outcome);
             summary.files.push(outcome);
         }

@@ -22,6 +22,7 @@ mod db;
 pub mod diagnostics;
 mod error;
 pub mod import;
+mod memo;
 pub mod migrate;
 pub mod read;
 pub mod schema;

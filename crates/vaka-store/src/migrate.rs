@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "page_indexes",
         sql: MigrationSql::Portable(include_str!("../migrations/0006_page_indexes.sql")),
     },
+    Migration {
+        version: 7,
+        name: "data_version",
+        sql: MigrationSql::Portable(include_str!("../migrations/0007_data_version.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.

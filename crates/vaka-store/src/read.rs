@@ -941,6 +941,11 @@ impl Store {
     /// Every organisation that reports or participates in a stored activity,
     /// most active first.
     pub async fn partners(&self) -> Result<Vec<PartnerSummary>> {
+        self.memoized("partners".into(), || self.partners_uncached())
+            .await
+    }
+
+    async fn partners_uncached(&self) -> Result<Vec<PartnerSummary>> {
         let rows: Vec<(String, Option<String>, i64, i64)> = on_pool!(self, pool => {
             sqlx::query(
                 "WITH links AS ( \
@@ -977,6 +982,11 @@ impl Store {
     /// One organisation, or `None` when no stored activity mentions it.
     pub async fn partner(&self, ref_: &str) -> Result<Option<PartnerDetail>> {
         let ref_ = ref_.trim();
+        self.memoized(format!("partner:{ref_}"), || self.partner_uncached(ref_))
+            .await
+    }
+
+    async fn partner_uncached(&self, ref_: &str) -> Result<Option<PartnerDetail>> {
         let Some(summary) = self.partners().await?.into_iter().find(|p| p.ref_ == ref_) else {
             return Ok(None);
         };
@@ -1034,6 +1044,17 @@ impl Store {
         framework: Option<&str>,
     ) -> Result<Option<CountrySummary>> {
         let iso2 = iso2.trim().to_ascii_uppercase();
+        self.memoized(format!("country:{iso2}:{framework:?}"), || {
+            self.country_summary_uncached(iso2.clone(), framework)
+        })
+        .await
+    }
+
+    async fn country_summary_uncached(
+        &self,
+        iso2: String,
+        framework: Option<&str>,
+    ) -> Result<Option<CountrySummary>> {
         let Some(country) = self.countries().await?.into_iter().find(|c| c.iso2 == iso2) else {
             return Ok(None);
         };
@@ -1133,6 +1154,17 @@ impl Store {
     /// The priority-area page. `None` when the framework has no such area
     /// (an unknown framework is [`StoreError::NotFound`]).
     pub async fn area_summary(&self, framework: &str, area: &str) -> Result<Option<AreaSummary>> {
+        self.memoized(format!("area:{framework}:{area}"), || {
+            self.area_summary_uncached(framework, area)
+        })
+        .await
+    }
+
+    async fn area_summary_uncached(
+        &self,
+        framework: &str,
+        area: &str,
+    ) -> Result<Option<AreaSummary>> {
         let fw = self.framework(framework).await?.framework;
         let Some(pa) = fw.areas.iter().find(|a| a.id == area).cloned() else {
             return Ok(None);
