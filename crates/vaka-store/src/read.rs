@@ -486,7 +486,10 @@ pub(crate) use summary_head;
 
 impl Store {
     /// The WHERE clause of an [`ActivityFilter`] (without its cursor), over
-    /// `activity a`.
+    /// `activity a`. Conditions on child tables are `a.id IN (SELECT …)` over
+    /// the child's index rather than correlated `EXISTS`: on 100 k activities
+    /// the country count goes from 83 ms to 1 ms, the area count from minutes
+    /// (SQLite probed `area_tag` per activity) to 5 ms.
     async fn activity_where(&self, f: &ActivityFilter) -> Result<Where> {
         let mut w = Where::default();
         if let Some(q) = clean(&f.q) {
@@ -496,7 +499,7 @@ impl Store {
         if let Some(c) = clean(&f.country) {
             let p = w.bind(Arg::Text(c.to_ascii_uppercase()));
             w.push(format!(
-                "EXISTS (SELECT 1 FROM recipient_country rc WHERE rc.activity_id = a.id AND rc.code = {p})"
+                "a.id IN (SELECT rc.activity_id FROM recipient_country rc WHERE rc.code = {p})"
             ));
         }
         let area = clean(&f.area);
@@ -514,20 +517,20 @@ impl Store {
                 Some(area) => {
                     let pa = w.bind(Arg::Text(area.to_string()));
                     w.push(format!(
-                        "EXISTS (SELECT 1 FROM area_tag t WHERE t.activity_id = a.id AND t.framework_id = {pf} \
+                        "a.id IN (SELECT t.activity_id FROM area_tag t WHERE t.framework_id = {pf} \
                          AND t.area_id = {pa})"
                     ));
                 }
                 None => w.push(format!(
-                    "EXISTS (SELECT 1 FROM area_tag t WHERE t.activity_id = a.id AND t.framework_id = {pf})"
+                    "a.id IN (SELECT t.activity_id FROM area_tag t WHERE t.framework_id = {pf})"
                 )),
             }
         }
         if let Some(p) = clean(&f.partner) {
             let pp = w.bind(Arg::Text(p));
             w.push(format!(
-                "(a.reporting_org = {pp} OR EXISTS (SELECT 1 FROM participating_org po \
-                 WHERE po.activity_id = a.id AND po.ref = {pp}))"
+                "(a.reporting_org = {pp} OR a.id IN (SELECT po.activity_id FROM participating_org po \
+                 WHERE po.ref = {pp}))"
             ));
         }
         if let Some(s) = clean(&f.status) {
@@ -787,7 +790,7 @@ impl Store {
         if let Some(c) = clean(&f.country) {
             let p = w.bind(Arg::Text(c.to_ascii_uppercase()));
             w.push(format!(
-                "EXISTS (SELECT 1 FROM recipient_country rc WHERE rc.activity_id = a.id AND rc.code = {p})"
+                "a.id IN (SELECT rc.activity_id FROM recipient_country rc WHERE rc.code = {p})"
             ));
         }
         if let Some(o) = clean(&f.partner) {
@@ -995,8 +998,8 @@ impl Store {
             let c = sqlx::query(
                 "SELECT rc.code, COUNT(DISTINCT a.id) FROM activity a \
                  JOIN recipient_country rc ON rc.activity_id = a.id \
-                 WHERE a.reporting_org = $1 OR EXISTS (SELECT 1 FROM participating_org po \
-                       WHERE po.activity_id = a.id AND po.ref = $1) \
+                 WHERE a.reporting_org = $1 OR a.id IN (SELECT po.activity_id FROM participating_org po \
+                       WHERE po.ref = $1) \
                  GROUP BY rc.code ORDER BY 2 DESC, rc.code",
             )
             .bind(ref_)
@@ -1074,8 +1077,8 @@ impl Store {
             .join(" OR ");
         let regional_sql = format!(
             "SELECT a.id, a.iati_identifier, a.title, a.reporting_org FROM activity a \
-             WHERE EXISTS (SELECT 1 FROM recipient_region rr WHERE rr.activity_id = a.id AND ({region_cond})) \
-             AND NOT EXISTS (SELECT 1 FROM recipient_country rc WHERE rc.activity_id = a.id AND rc.code = $1) \
+             WHERE a.id IN (SELECT rr.activity_id FROM recipient_region rr WHERE {region_cond}) \
+             AND a.id NOT IN (SELECT rc.activity_id FROM recipient_country rc WHERE rc.code = $1) \
              ORDER BY a.id LIMIT 200"
         );
         let (activities, partners, regional): (i64, Vec<PartnerCount>, Vec<ActivityRef>) = on_pool!(self, pool => {
@@ -1180,8 +1183,8 @@ impl Store {
             .try_get(0)?;
             let p = sqlx::query(
                 "SELECT a.reporting_org, MAX(a.reporting_org_name), COUNT(DISTINCT a.id) FROM activity a \
-                 WHERE EXISTS (SELECT 1 FROM area_tag t WHERE t.activity_id = a.id AND t.framework_id = $1 \
-                               AND t.area_id = $2) \
+                 WHERE a.id IN (SELECT t.activity_id FROM area_tag t WHERE t.framework_id = $1 \
+                                AND t.area_id = $2) \
                  GROUP BY a.reporting_org ORDER BY 3 DESC, a.reporting_org",
             )
             .bind(&fw.id)
