@@ -35,6 +35,8 @@ input,select,button{font:inherit;padding:.2rem .35rem}
 svg{max-width:100%;height:auto}
 footer{padding:1rem;color:#66717c;font-size:.8rem;text-align:center}
 .pager{display:flex;gap:1rem;margin:.5rem 0}
+.snippet{font-size:.85rem;color:#3b4650;margin-top:.2rem}
+mark{background:#fde68a;color:inherit;padding:0 .1em;border-radius:2px}
 "#;
 
 /// A whole page.
