@@ -362,6 +362,92 @@ both_backends!(search_page_highlights_matches, |db: TestDb| async move {
     }
 });
 
+// HTML error pages are in the language the request chose (`?lang=`, else
+// the cookie); the API's errors keep their one JSON shape.
+both_backends!(
+    error_pages_speak_the_request_language,
+    |db: TestDb| async move {
+        let app = App::new(db.store().await);
+
+        let ja = app.get("/no/such/page?lang=ja", None).await;
+        assert_eq!(ja.status, StatusCode::NOT_FOUND);
+        let html = ja.text();
+        assert!(html.contains("<html lang=\"ja\""), "{html}");
+        assert!(html.contains("404 ページが見つかりません"), "{html}");
+        assert!(
+            html.contains("お探しのページまたはデータは存在しません。"),
+            "{html}"
+        );
+        assert!(html.contains("ダッシュボードに戻る"), "{html}");
+        assert!(
+            html.contains("/no/such/page"),
+            "the detail names the page: {html}"
+        );
+        assert!(
+            ja.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+
+        // A handler's 404, with the language from the cookie.
+        let ja = app
+            .get("/activities/NO-SUCH-ACTIVITY", Some("vaka_lang=ja"))
+            .await;
+        assert_eq!(ja.status, StatusCode::NOT_FOUND);
+        assert!(
+            ja.text().contains("ページが見つかりません"),
+            "{}",
+            ja.text()
+        );
+        let fr = app.get("/countries/XX", Some("vaka_lang=fr")).await;
+        assert_eq!(fr.status, StatusCode::NOT_FOUND);
+        assert!(fr.text().contains("<html lang=\"fr\""));
+        assert!(fr.text().contains("Page introuvable"), "{}", fr.text());
+        let en = app.get("/countries/XX", None).await;
+        assert!(en.text().contains("404 Not found"), "{}", en.text());
+        assert!(en.text().contains("Back to the dashboard"));
+
+        // 400 from a handler and 403 from the CSRF check (the auth layer).
+        let bad = app.get("/?from=2030&to=2020&lang=ja", None).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad.text().contains("400 リクエストが正しくありません"),
+            "{}",
+            bad.text()
+        );
+        let forbidden = app
+            .post_form(
+                "/logout?lang=ja",
+                Some("vaka_lang=ja"),
+                &[("csrf", "wrong")],
+            )
+            .await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert!(
+            forbidden
+                .text()
+                .contains("403 アクセスが許可されていません"),
+            "{}",
+            forbidden.text()
+        );
+
+        // The API is not localised: same JSON error shape.
+        let api = app
+            .get("/api/v1/activities/NO-SUCH?lang=ja", Some("vaka_lang=ja"))
+            .await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_slice(&api.bytes).unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not found")
+        );
+    }
+);
+
 async fn accounts(store: &Store) {
     store
         .create_organisation("NZ-1", "New Zealand MFAT", OrgKind::Partner, None, "t")
