@@ -2,13 +2,18 @@
 //!
 //! Handlers of the JSON API return [`ApiError`], which renders as
 //! `{"error": {"status": 404, "code": "not_found", "message": "…"}}`; page
-//! handlers return [`PageError`], the same error as a small HTML page. Store
-//! errors convert into both. The cause of a 5xx is logged once, here, and never
+//! handlers return [`PageError`], the same error as a small HTML page in the
+//! request's language ([`localize_error_pages`]). Store errors convert into both. The cause of a 5xx is logged once, here, and never
 //! sent to the client.
 
-use axum::http::StatusCode;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use vaka_store::StoreError;
+
+use crate::i18n::Lang;
 
 /// What went wrong, as the client sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +31,19 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub const ALL: [ErrorKind; 10] = [
+        Self::BadRequest,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::UnsupportedMediaType,
+        Self::TooManyRequests,
+        Self::Internal,
+        Self::Unavailable,
+    ];
+
     pub fn status(self) -> StatusCode {
         match self {
             Self::BadRequest => StatusCode::BAD_REQUEST,
@@ -168,13 +186,45 @@ impl<E: Into<Error>> From<E> for PageError {
     }
 }
 
+/// What an HTML error response shows, kept in the response's extensions so
+/// [`localize_error_pages`] can render it again in the request's language
+/// (the handler that failed may not know the language).
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         self.0.log_cause();
         let status = self.0.status();
-        let page = crate::pages::layout::error_page(status, &self.0.message);
-        (status, page).into_response()
+        let page = crate::pages::layout::error_page(Lang::En, self.0.kind, &self.0.message);
+        let mut resp = (status, page).into_response();
+        resp.extensions_mut().insert(ErrorPage {
+            kind: self.0.kind,
+            message: self.0.message,
+        });
+        resp
     }
+}
+
+/// Middleware: an HTML error page (a [`PageError`] from any handler, the
+/// fallback or the auth layer) in the language the request chose, like every
+/// other page. JSON API errors are untouched: they have one shape in English.
+pub async fn localize_error_pages(req: Request, next: Next) -> Response {
+    let lang = crate::i18n::of_request(req.uri(), req.headers());
+    let resp = next.run(req).await;
+    if lang == Lang::En {
+        return resp;
+    }
+    let Some(info) = resp.extensions().get::<ErrorPage>().cloned() else {
+        return resp;
+    };
+    let (mut parts, _) = resp.into_parts();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let page = crate::pages::layout::error_page(lang, info.kind, &info.message);
+    Response::from_parts(parts, Body::from(page.into_string()))
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,5 +1,5 @@
 //! UI strings in English and Japanese (French prepared: untranslated keys fall
-//! back to English). Narratives from the data are not translated here; pages
+//! back to English), for the pages and the HTML error pages. Narratives from the data are not translated here; pages
 //! pick the narrative in the chosen language when the data has it.
 //!
 //! The language comes from `?lang=` (which also sets the `vaka_lang` cookie),
@@ -7,6 +7,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Uri};
 
 /// A UI language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -64,14 +65,19 @@ pub const LANG_COOKIE: &str = "vaka_lang";
 
 /// Language of a request: `?lang=`, else the cookie, else English.
 pub fn from_parts(parts: &Parts) -> Lang {
-    if let Some(q) = parts.uri.query()
+    of_request(&parts.uri, &parts.headers)
+}
+
+/// Language of a request from its URI and headers (see [`from_parts`]).
+pub fn of_request(uri: &Uri, headers: &HeaderMap) -> Lang {
+    if let Some(q) = uri.query()
         && let Some(l) = url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| Lang::parse(&v))
     {
         return l;
     }
-    crate::auth::cookie(&parts.headers, LANG_COOKIE)
+    crate::auth::cookie(headers, LANG_COOKIE)
         .and_then(|v| Lang::parse(&v))
         .unwrap_or_default()
 }
@@ -296,6 +302,135 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     ("error.title", "Error", "エラー", "Erreur"),
+    // Error pages: `error.{code}` is the title, `error.{code}.help` says what
+    // to do; `code` is `ErrorKind::code`.
+    (
+        "error.bad_request",
+        "Bad request",
+        "リクエストが正しくありません",
+        "Requête incorrecte",
+    ),
+    (
+        "error.bad_request.help",
+        "Something in the address or the form is not right; the details below name it.",
+        "アドレスまたはフォームの内容に誤りがあります。詳細は下記のとおりです。",
+        "Un élément de l'adresse ou du formulaire est incorrect ; le détail ci-dessous l'indique.",
+    ),
+    (
+        "error.unauthorized",
+        "Sign-in required",
+        "ログインが必要です",
+        "Connexion requise",
+    ),
+    (
+        "error.unauthorized.help",
+        "Sign in to see this page.",
+        "このページを表示するにはログインしてください。",
+        "Connectez-vous pour voir cette page.",
+    ),
+    (
+        "error.forbidden",
+        "Not allowed",
+        "アクセスが許可されていません",
+        "Accès refusé",
+    ),
+    (
+        "error.forbidden.help",
+        "Your account may not do this, or the form was too old (reload it and try again).",
+        "このアカウントにはこの操作の権限がないか、フォームが古くなっています（再読み込みしてもう一度お試しください）。",
+        "Votre compte n'a pas le droit de faire ceci, ou le formulaire était trop ancien (rechargez-le et réessayez).",
+    ),
+    (
+        "error.not_found",
+        "Not found",
+        "ページが見つかりません",
+        "Page introuvable",
+    ),
+    (
+        "error.not_found.help",
+        "The page or record you asked for does not exist.",
+        "お探しのページまたはデータは存在しません。",
+        "La page ou la donnée demandée n'existe pas.",
+    ),
+    (
+        "error.conflict",
+        "Changed by someone else",
+        "他の人が変更しました",
+        "Modifié par quelqu'un d'autre",
+    ),
+    (
+        "error.conflict.help",
+        "This was changed after you opened it, so nothing was saved. Reload the page and apply your change again.",
+        "開いた後に他の人が変更したため、保存されませんでした。ページを再読み込みして、もう一度変更してください。",
+        "Ceci a été modifié après son ouverture ; rien n'a été enregistré. Rechargez la page et refaites votre modification.",
+    ),
+    (
+        "error.payload_too_large",
+        "Too large",
+        "ファイルが大きすぎます",
+        "Fichier trop volumineux",
+    ),
+    (
+        "error.payload_too_large.help",
+        "The upload is larger than this server accepts.",
+        "アップロードがこのサーバーの上限を超えています。",
+        "L'envoi dépasse la taille acceptée par ce serveur.",
+    ),
+    (
+        "error.unsupported_media_type",
+        "Unsupported file type",
+        "対応していないファイル形式です",
+        "Type de fichier non pris en charge",
+    ),
+    (
+        "error.unsupported_media_type.help",
+        "Upload an IATI file ending in .xml or .xml.gz.",
+        ".xml または .xml.gz のIATIファイルをアップロードしてください。",
+        "Envoyez un fichier IATI se terminant par .xml ou .xml.gz.",
+    ),
+    (
+        "error.too_many_requests",
+        "Too many requests",
+        "リクエストが多すぎます",
+        "Trop de requêtes",
+    ),
+    (
+        "error.too_many_requests.help",
+        "Wait a little and try again.",
+        "しばらく待ってから再度お試しください。",
+        "Patientez un peu, puis réessayez.",
+    ),
+    (
+        "error.internal",
+        "Server error",
+        "サーバーエラー",
+        "Erreur du serveur",
+    ),
+    (
+        "error.internal.help",
+        "Something went wrong on the server; it has been logged.",
+        "サーバーで問題が発生しました。内容は記録されています。",
+        "Une erreur s'est produite sur le serveur ; elle a été consignée.",
+    ),
+    (
+        "error.unavailable",
+        "Service unavailable",
+        "サービスを利用できません",
+        "Service indisponible",
+    ),
+    (
+        "error.unavailable.help",
+        "The database does not answer; try again shortly.",
+        "データベースが応答しません。しばらくしてから再度お試しください。",
+        "La base de données ne répond pas ; réessayez dans un instant.",
+    ),
+    ("error.detail", "Details", "詳細", "Détails"),
+    (
+        "error.back",
+        "Back to the dashboard",
+        "ダッシュボードに戻る",
+        "Retour au tableau de bord",
+    ),
 ];
 
 #[cfg(test)]
@@ -316,6 +451,18 @@ mod tests {
         assert_eq!(Lang::Ja.t("nav.search"), "検索");
         assert_eq!(Lang::parse("JA"), Some(Lang::Ja));
         assert_eq!(Lang::parse("de"), None);
+    }
+
+    #[test]
+    fn every_error_kind_has_a_title_and_help() {
+        for kind in crate::error::ErrorKind::ALL {
+            for key in [
+                format!("error.{}", kind.code()),
+                format!("error.{}.help", kind.code()),
+            ] {
+                assert!(STRINGS.iter().any(|r| r.0 == key), "{key} is missing");
+            }
+        }
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::resolve,
         ))
+        .layer(axum::middleware::from_fn(error::localize_error_pages))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::track,

@@ -387,6 +387,24 @@ fn every_route_is_documented_and_mounted() {
             };
             let (st, body) = get(&app, &format!("{uri}{q}")).await;
             assert_eq!(st, StatusCode::OK, "{uri}: {body}");
+            // The answer is what the document says it is.
+            let schema = serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$ref": format!("#/components/schemas/{}", route.response),
+                "components": { "schemas": doc["components"]["schemas"].clone() },
+            });
+            let validator = jsonschema::draft202012::new(&schema).unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .take(5)
+                .map(|e| format!("at `{}`: {e}", e.instance_path()))
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{uri}: the answer is not a {}:\n{}",
+                route.response,
+                errors.join("\n")
+            );
         }
     });
 }
@@ -455,6 +473,182 @@ fn openapi_document_is_valid_3_1() {
         .map(|op| op["operationId"].as_str().unwrap())
         .collect();
     assert_eq!(ids.iter().collect::<BTreeSet<_>>().len(), ids.len());
+}
+
+/// The official JSON Schema of OpenAPI 3.1 documents (see `tests/data/README.md`).
+const OAS_3_1_SCHEMA: &str = include_str!("data/openapi-3.1-schema.json");
+
+fn oas_3_1_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(OAS_3_1_SCHEMA).unwrap();
+    assert_eq!(
+        schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
+        "the OpenAPI 3.1 schema is written in draft 2020-12"
+    );
+    // No remote retrieval is compiled in: everything the schema refers to is
+    // in the file or is the bundled 2020-12 meta-schema.
+    jsonschema::draft202012::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the OpenAPI 3.1 schema compiles")
+}
+
+/// Everything wrong with `doc` as an OpenAPI 3.1 document: what the official
+/// schema rejects; `$ref`s that are not local or do not resolve, or point at
+/// the wrong kind of component; and schemas that are not valid JSON Schema
+/// 2020-12 (the official schema does not look inside Schema Objects).
+fn openapi_problems(validator: &jsonschema::Validator, doc: &Value) -> Vec<String> {
+    let mut problems: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("schema: at `{}`: {e}", e.instance_path()))
+        .collect();
+    // (pointer of the object holding a `$ref`, the `$ref`)
+    fn refs(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push((at.to_string(), r.clone()));
+                }
+                for (k, x) in m {
+                    let k = k.replace('~', "~0").replace('/', "~1");
+                    refs(x, &format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    refs(x, &format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(doc, "", &mut all);
+    for (at, r) in &all {
+        let Some(pointer) = r.strip_prefix('#') else {
+            problems.push(format!("ref: at `{at}`: `{r}` is not a local reference"));
+            continue;
+        };
+        if doc.pointer(pointer).is_none() {
+            problems.push(format!("ref: at `{at}`: `{r}` does not resolve"));
+            continue;
+        }
+        // A response refers to a response, a schema position to a schema.
+        let in_responses = at.split('/').rev().nth(1) == Some("responses");
+        let expected = if in_responses {
+            "/components/responses/"
+        } else {
+            "/components/schemas/"
+        };
+        if !pointer.starts_with(expected) {
+            problems.push(format!(
+                "ref: at `{at}`: `{r}` should point into `#{expected}`"
+            ));
+        }
+    }
+    // Every Schema Object: components and inline `schema` values.
+    fn inline_schemas<'a>(v: &'a Value, at: &str, out: &mut Vec<(String, &'a Value)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    if k == "schema" {
+                        out.push((format!("{at}/schema"), x));
+                    } else {
+                        inline_schemas(x, &format!("{at}/{k}"), out);
+                    }
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    inline_schemas(x, &format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut schemas: Vec<(String, &Value)> = Vec::new();
+    if let Some(m) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
+        for (k, x) in m {
+            schemas.push((format!("/components/schemas/{k}"), x));
+        }
+    }
+    inline_schemas(&doc["paths"], "/paths", &mut schemas);
+    for (at, schema) in schemas {
+        if let Err(e) = jsonschema::draft202012::meta::validate(schema) {
+            problems.push(format!("json schema: at `{at}`: {e}"));
+        }
+    }
+    problems
+}
+
+/// The document validates against the official OpenAPI 3.1 JSON Schema, its
+/// references resolve and its schemas are JSON Schema 2020-12.
+#[test]
+fn openapi_document_validates_against_the_official_3_1_schema() {
+    let validator = oas_3_1_validator();
+    let doc = api::openapi_json();
+    let problems = openapi_problems(&validator, &doc);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The check above can fail: broken copies of the document are caught.
+#[test]
+fn openapi_validation_rejects_broken_documents() {
+    let validator = oas_3_1_validator();
+    let good = api::openapi_json();
+    let broken = |name: &str, edit: &dyn Fn(&mut Value)| {
+        let mut doc = good.clone();
+        edit(&mut doc);
+        assert_ne!(doc, good, "{name}: the edit changed nothing");
+        let problems = openapi_problems(&validator, &doc);
+        assert!(!problems.is_empty(), "{name}: not caught");
+        problems
+    };
+    let p = broken("OpenAPI 2.0", &|d| d["openapi"] = "2.0".into());
+    assert!(p.iter().any(|m| m.contains("/openapi")), "{p:?}");
+    broken("no info", &|d| {
+        d.as_object_mut().unwrap().remove("info");
+    });
+    broken("responses empty", &|d| {
+        d["paths"]["/api/v1/search"]["get"]["responses"] = serde_json::json!({});
+    });
+    broken("response without description", &|d| {
+        d["paths"]["/api/v1/search"]["get"]["responses"]["200"]
+            .as_object_mut()
+            .unwrap()
+            .remove("description");
+    });
+    broken("status code that is not one", &|d| {
+        d["paths"]["/api/v1/search"]["get"]["responses"]["2000"] =
+            serde_json::json!({ "description": "no" });
+    });
+    broken("optional path parameter", &|d| {
+        d["paths"]["/api/v1/activities/{id}"]["get"]["parameters"][0]["required"] = false.into();
+    });
+    broken("parameter in the body (2.0 style)", &|d| {
+        d["paths"]["/api/v1/search"]["get"]["parameters"][0]["in"] = "body".into();
+    });
+    broken("unknown top-level field", &|d| {
+        d["definitions"] = serde_json::json!({})
+    });
+    broken("method that is not one", &|d| {
+        let op = d["paths"]["/api/v1/search"]["get"].clone();
+        d["paths"]["/api/v1/search"]["fetch"] = op;
+    });
+    let p = broken("reference to a missing schema", &|d| {
+        d["components"]["schemas"]["SearchPage"]["properties"]["items"]["items"]["$ref"] =
+            "#/components/schemas/NoSuchHit".into();
+    });
+    assert!(p.iter().any(|m| m.contains("NoSuchHit")), "{p:?}");
+    broken("response referring to a schema", &|d| {
+        d["paths"]["/api/v1/search"]["get"]["responses"]["500"] =
+            serde_json::json!({ "$ref": "#/components/schemas/Error" });
+    });
+    broken("schema that is not JSON Schema", &|d| {
+        d["components"]["schemas"]["Error"]["type"] = "record".into();
+    });
 }
 
 #[test]

@@ -278,6 +278,176 @@ both_backends!(pages_with_the_bundled_data, |db: TestDb| async move {
     assert!(metrics.contains("vaka_http_request_duration_seconds_bucket"));
 });
 
+// The search page shows a snippet per hit with the matched terms in `<mark>`;
+// the text around them is data and stays escaped.
+both_backends!(search_page_highlights_matches, |db: TestDb| async move {
+    let store = db.store().await;
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let s = store
+        .import_paths(
+            &[
+                data.join("../vaka-store/tests/fixtures/multilingual.xml"),
+                data.join("tests/data/search-escaping.xml"),
+            ],
+            &ImportOptions::default(),
+            &NoProgress,
+        )
+        .await
+        .unwrap();
+    assert_eq!(s.rejected(), 0);
+    let app = App::new(store);
+
+    // A term of the title, in the case of the text; the title's markup-like
+    // text is escaped, in the title cell and in the snippet.
+    let r = app.get("/search?q=cyclone", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("<div class=\"snippet\">"), "{html}");
+    assert!(
+        html.contains("<mark>Cyclone</mark> shelters &lt;script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script"), "markup from the data: {html}");
+    assert!(html.contains("&lt;b&gt;warning&lt;/b&gt;"), "{html}");
+
+    // A query that is markup: echoed escaped, and its term marked inside the
+    // escaped text.
+    let r = app.get("/search?q=%3Cscript%3E", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    assert!(html.contains("&lt;<mark>script</mark>&gt;"), "{html}");
+    assert!(html.contains("value=\"&lt;script&gt;\""), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+
+    // Several terms, every occurrence; a term only in a description.
+    let html = app.get("/search?q=warning+village", None).await.text();
+    assert!(html.contains("<mark>warning</mark>"), "{html}");
+    assert!(html.contains("<mark>village</mark>"), "{html}");
+
+    // Japanese (substrings: no spaces between words), on a Japanese page too.
+    let html = app
+        .get(
+            "/search?q=%E6%97%A9%E6%9C%9F%E8%AD%A6%E5%A0%B1&lang=ja",
+            None,
+        )
+        .await
+        .text();
+    assert!(html.contains("<mark>早期警報</mark>"), "{html}");
+    assert!(html.contains("NZ-1-VAKA-TEST-ESCAPE"), "{html}");
+    let html = app
+        .get("/search?q=%E5%A4%AA%E9%99%BD%E5%85%89", None)
+        .await
+        .text();
+    assert!(html.contains("<mark>太陽光</mark>"), "{html}");
+    assert!(html.contains("JP-8-VAKA-TEST-0001"), "{html}");
+
+    // The API gives the same snippet as plain text with the marked ranges.
+    let api = app.get("/api/v1/search?q=%3Cscript%3E", None).await;
+    assert_eq!(api.status, StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_slice(&api.bytes).unwrap();
+    let hit = &body["items"][0];
+    let snippet = hit["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("<script>alert(\"x\")</script>"),
+        "{snippet}"
+    );
+    let marks = hit["marks"].as_array().unwrap();
+    assert!(!marks.is_empty());
+    for m in marks {
+        let (a, b) = (
+            m[0].as_u64().unwrap() as usize,
+            m[1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(snippet[a..b].to_lowercase(), "script");
+    }
+});
+
+// HTML error pages are in the language the request chose (`?lang=`, else
+// the cookie); the API's errors keep their one JSON shape.
+both_backends!(
+    error_pages_speak_the_request_language,
+    |db: TestDb| async move {
+        let app = App::new(db.store().await);
+
+        let ja = app.get("/no/such/page?lang=ja", None).await;
+        assert_eq!(ja.status, StatusCode::NOT_FOUND);
+        let html = ja.text();
+        assert!(html.contains("<html lang=\"ja\""), "{html}");
+        assert!(html.contains("404 ページが見つかりません"), "{html}");
+        assert!(
+            html.contains("お探しのページまたはデータは存在しません。"),
+            "{html}"
+        );
+        assert!(html.contains("ダッシュボードに戻る"), "{html}");
+        assert!(
+            html.contains("/no/such/page"),
+            "the detail names the page: {html}"
+        );
+        assert!(
+            ja.headers[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+
+        // A handler's 404, with the language from the cookie.
+        let ja = app
+            .get("/activities/NO-SUCH-ACTIVITY", Some("vaka_lang=ja"))
+            .await;
+        assert_eq!(ja.status, StatusCode::NOT_FOUND);
+        assert!(
+            ja.text().contains("ページが見つかりません"),
+            "{}",
+            ja.text()
+        );
+        let fr = app.get("/countries/XX", Some("vaka_lang=fr")).await;
+        assert_eq!(fr.status, StatusCode::NOT_FOUND);
+        assert!(fr.text().contains("<html lang=\"fr\""));
+        assert!(fr.text().contains("Page introuvable"), "{}", fr.text());
+        let en = app.get("/countries/XX", None).await;
+        assert!(en.text().contains("404 Not found"), "{}", en.text());
+        assert!(en.text().contains("Back to the dashboard"));
+
+        // 400 from a handler and 403 from the CSRF check (the auth layer).
+        let bad = app.get("/?from=2030&to=2020&lang=ja", None).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(
+            bad.text().contains("400 リクエストが正しくありません"),
+            "{}",
+            bad.text()
+        );
+        let forbidden = app
+            .post_form(
+                "/logout?lang=ja",
+                Some("vaka_lang=ja"),
+                &[("csrf", "wrong")],
+            )
+            .await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+        assert!(
+            forbidden
+                .text()
+                .contains("403 アクセスが許可されていません"),
+            "{}",
+            forbidden.text()
+        );
+
+        // The API is not localised: same JSON error shape.
+        let api = app
+            .get("/api/v1/activities/NO-SUCH?lang=ja", Some("vaka_lang=ja"))
+            .await;
+        assert_eq!(api.status, StatusCode::NOT_FOUND);
+        let body: serde_json::Value = serde_json::from_slice(&api.bytes).unwrap();
+        assert_eq!(body["error"]["code"], "not_found");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("not found")
+        );
+    }
+);
+
 async fn accounts(store: &Store) {
     store
         .create_organisation("NZ-1", "New Zealand MFAT", OrgKind::Partner, None, "t")

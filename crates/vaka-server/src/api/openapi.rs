@@ -364,9 +364,12 @@ fn schemas() -> Value {
     let c = json!({
         "SearchHit": obj(json!({
             "activity": r("ActivitySummary"),
-            "snippet": { "type": "string", "description": "Plain text (escape before display)." },
-            "marks": arr(json!({ "type": "array", "items": s("integer"), "minItems": 2, "maxItems": 2,
-                                  "description": "[start, end) byte offsets of a match in the snippet." }))
+            "snippet": { "type": "string", "description": "About 200 characters of the hit's titles and descriptions \
+                          (every language) around the first match, on one line; `… ` and ` …` mark cuts. Plain text, \
+                          not HTML: escape it before display, then wrap the ranges of `marks` (the web page uses `<mark>`)." },
+            "marks": { "type": "array", "description": "Where the query's terms occur in `snippet` (compared without case): \
+                        `[start, end)` as UTF-8 byte offsets, sorted, not overlapping, on character boundaries.",
+                       "items": { "type": "array", "items": { "type": "integer", "minimum": 0 }, "minItems": 2, "maxItems": 2 } }
         }), &["activity", "snippet", "marks"]),
         "SearchPage": page("SearchHit"),
         "StoredFramework": obj(json!({

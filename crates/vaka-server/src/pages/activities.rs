@@ -133,6 +133,32 @@ fn hits(p: Page<SearchHit>) -> Page<ActivitySummary> {
     }
 }
 
+/// `snippet` as HTML: the text escaped, each `[start, end)` byte range of
+/// `marks` wrapped in `<mark>`. The text is data, so only the marks are markup;
+/// a range that is out of order, out of bounds or not on character boundaries
+/// is skipped, never trusted.
+pub fn highlight(snippet: &str, marks: &[[usize; 2]]) -> Markup {
+    let mut parts: Vec<(&str, bool)> = Vec::with_capacity(marks.len() * 2 + 1);
+    let mut at = 0;
+    for &[start, end] in marks {
+        let (Some(before), Some(marked)) = (snippet.get(at..start), snippet.get(start..end)) else {
+            continue;
+        };
+        if marked.is_empty() {
+            continue;
+        }
+        parts.push((before, false));
+        parts.push((marked, true));
+        at = end;
+    }
+    parts.push((snippet.get(at..).unwrap_or(""), false));
+    html! {
+        @for (text, marked) in parts {
+            @if marked { mark { (text) } } @else { (text) }
+        }
+    }
+}
+
 /// `GET /activities`.
 pub async fn list(
     State(state): State<AppState>,
@@ -189,10 +215,23 @@ async fn render_list(
         );
     }
     let f = q.filter(50)?;
-    let page = if f.q.is_some() {
-        hits(state.store.search(&f).await?)
+    // Search results keep their snippet, shown under the title.
+    let (page, snippets): (Page<ActivitySummary>, Vec<Option<Markup>>) = if f.q.is_some() {
+        let found = state.store.search(&f).await?;
+        let snippets = found
+            .items
+            .iter()
+            .map(|h| {
+                Some(h.snippet.as_str())
+                    .filter(|s| !s.is_empty())
+                    .map(|s| highlight(s, &h.marks))
+            })
+            .collect();
+        (hits(found), snippets)
     } else {
-        state.store.activities(&f).await?
+        let page = state.store.activities(&f).await?;
+        let none = vec![None; page.items.len()];
+        (page, none)
     };
     let action = if is_search { "/search" } else { "/activities" };
     let pairs = q.pairs();
@@ -210,10 +249,13 @@ async fn render_list(
             div.scroll { table {
                 thead { tr { th { (ctx.t("activity.identifier")) } th { (ctx.t("activity.title")) } th { (ctx.t("partner.title")) } th { (ctx.t("activity.status")) } th { (ctx.t("activity.countries")) } th.num { (ctx.t("measure.commitments")) } th.num { (ctx.t("measure.disbursements")) } } }
                 tbody {
-                    @for a in &page.items {
+                    @for (a, snippet) in page.items.iter().zip(&snippets) {
                         tr {
                             td { a href=(format!("/activities/{}", segment(&a.iati_identifier))) { (a.iati_identifier) } }
-                            td { (title_in(&ctx, a)) }
+                            td {
+                                (title_in(&ctx, a))
+                                @if let Some(s) = snippet { div.snippet { (s) } }
+                            }
                             td { a href=(format!("/partners/{}", segment(&a.reporting_org))) { (a.reporting_org_name.as_deref().unwrap_or(&a.reporting_org)) } }
                             td { (a.status.as_ref().map(|s| s.name.clone().unwrap_or_else(|| s.code.clone())).unwrap_or_default()) }
                             td { (a.countries.join(" ")) }
@@ -372,5 +414,29 @@ pub fn render_value(v: &Value) -> Markup {
             }
             html! { table { tbody { @for (k, v) in o { @if !is_empty(v) { tr { th { (k.replace('_', " ")) } td { (render_value(v)) } } } } } } }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::highlight;
+
+    #[test]
+    fn highlight_escapes_the_text_and_marks_only_the_ranges() {
+        let s = "a <script>x</script> & b";
+        let html = highlight(s, &[[3, 9]]).into_string();
+        assert_eq!(
+            html,
+            "a &lt;<mark>script</mark>&gt;x&lt;/script&gt; &amp; b"
+        );
+    }
+
+    #[test]
+    fn highlight_skips_ranges_it_cannot_trust() {
+        let s = "太陽光発電";
+        // Not on a character boundary, reversed, past the end, overlapping.
+        let html = highlight(s, &[[1, 3], [6, 3], [9, 99], [0, 9], [3, 6]]).into_string();
+        assert_eq!(html, "<mark>太陽光</mark>発電");
+        assert_eq!(highlight("", &[]).into_string(), "");
     }
 }

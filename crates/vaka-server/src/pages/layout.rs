@@ -1,10 +1,10 @@
 //! The page frame: head with the one style sheet, navigation, language switch,
 //! sign-in state, footer.
 
-use axum::http::StatusCode;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Ctx;
+use crate::error::ErrorKind;
 use crate::i18n::Lang;
 
 const CSS: &str = r#"
@@ -35,6 +35,8 @@ input,select,button{font:inherit;padding:.2rem .35rem}
 svg{max-width:100%;height:auto}
 footer{padding:1rem;color:#66717c;font-size:.8rem;text-align:center}
 .pager{display:flex;gap:1rem;margin:.5rem 0}
+.snippet{font-size:.85rem;color:#3b4650;margin-top:.2rem}
+mark{background:#fde68a;color:inherit;padding:0 .1em;border-radius:2px}
 "#;
 
 /// A whole page.
@@ -91,16 +93,18 @@ pub fn csrf_field(ctx: &Ctx) -> Markup {
     html! { input type="hidden" name="csrf" value=(ctx.auth.csrf.as_deref().unwrap_or("")); }
 }
 
-/// A stand-alone error page (no request context needed).
-pub fn error_page(status: StatusCode, message: &str) -> Markup {
+/// A stand-alone error page (no request context needed): the kind's title and
+/// advice in `lang`, the message (English, as in the API) as the detail.
+pub fn error_page(lang: Lang, kind: ErrorKind, message: &str) -> Markup {
+    let status = kind.status();
     let title = format!(
         "{} {}",
         status.as_u16(),
-        status.canonical_reason().unwrap_or("Error")
+        lang.t(&format!("error.{}", kind.code()))
     );
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -111,8 +115,9 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
                 header { a.brand href="/" { "Vaka" } }
                 main {
                     h1 { (title) }
-                    p.error { (message) }
-                    p { a href="/" { "Back to the dashboard" } }
+                    p { (lang.t(&format!("error.{}.help", kind.code()))) }
+                    p.error { (lang.t("error.detail")) ": " span lang="en" { (message) } }
+                    p { a href="/" { (lang.t("error.back")) } }
                 }
             }
         }

@@ -19,12 +19,14 @@
 //! of every term occurrence in `marks`: the page escapes the text and wraps the
 //! ranges itself, so no markup ever comes from the data.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use sqlx::Row;
 
 use super::{
     ActivityFilter, ActivitySummary, Arg, Page, SUMMARY_COLS, SummaryHead, Where, bad_cursor,
-    bind_all, clean, from_base36, page_size, to_base36,
+    bind_all, clean, from_base36, in_list, page_size, to_base36,
 };
 use crate::db::{Backend, Store, on_pool};
 use crate::error::Result;
@@ -191,31 +193,31 @@ impl Store {
             }
         };
         let sql = format!(
-            "SELECT {SUMMARY_COLS}, a.search_text FROM activity a {join} WHERE {} \
+            "SELECT {SUMMARY_COLS} FROM activity a {join} WHERE {} \
              ORDER BY ({title_hits}) DESC, {rank}, a.id LIMIT {} OFFSET {offset}",
             w.sql(),
             u64::from(limit) + 1
         );
-        let mut rows: Vec<(SummaryHead, String)> = on_pool!(self, pool => {
+        let mut heads: Vec<SummaryHead> = on_pool!(self, pool => {
             bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| Ok((super::summary_head!(r)?, r.try_get::<String, _>(9)?)))
+                .map(|r| super::summary_head!(r))
                 .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
         });
-        let next = if rows.len() > limit as usize {
-            rows.truncate(limit as usize);
+        let next = if heads.len() > limit as usize {
+            heads.truncate(limit as usize);
             Some(format!("s{}", to_base36(offset + i64::from(limit))))
         } else {
             None
         };
-        let (heads, texts): (Vec<SummaryHead>, Vec<String>) = rows.into_iter().unzip();
+        let mut texts = self.search_texts(&heads).await?;
         let summaries = self.summaries(heads).await?;
         let items = summaries
             .into_iter()
-            .zip(texts)
-            .map(|(activity, text)| {
+            .map(|activity| {
+                let text = texts.remove(&activity.id).unwrap_or_default();
                 let (snippet, marks) = snippet(&text, &terms);
                 SearchHit {
                     activity,
@@ -225,6 +227,29 @@ impl Store {
             })
             .collect();
         Ok(Page { items, next, total })
+    }
+
+    /// The narrative text of the activities of one page, by id. Read after
+    /// ranking, so the sort never carries the (long) texts of every match and
+    /// the snippet work is bounded by the page size, not the result count.
+    async fn search_texts(&self, heads: &[SummaryHead]) -> Result<HashMap<i64, String>> {
+        if heads.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<i64> = heads.iter().map(|h| h.id).collect();
+        let sql = format!(
+            "SELECT id, search_text FROM activity WHERE id IN ({})",
+            in_list(&ids)
+        );
+        let rows: Vec<(i64, String)> = on_pool!(self, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+        });
+        Ok(rows.into_iter().collect())
     }
 }
 
