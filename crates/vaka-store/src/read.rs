@@ -557,6 +557,13 @@ impl Store {
     /// Activities matching `filter`, in stable order (import order: by row id),
     /// one page at a time.
     pub async fn activities(&self, filter: &ActivityFilter) -> Result<Page<ActivitySummary>> {
+        self.memoized(format!("activities:{filter:?}"), || {
+            self.activities_uncached(filter)
+        })
+        .await
+    }
+
+    async fn activities_uncached(&self, filter: &ActivityFilter) -> Result<Page<ActivitySummary>> {
         let limit = page_size(filter.limit);
         let w = self.activity_where(filter).await?;
         let total = self.count_where("activity a", &w).await?;

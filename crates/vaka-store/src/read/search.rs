@@ -137,6 +137,21 @@ impl Store {
                 total: 0,
             });
         }
+        let f = ActivityFilter {
+            q: Some(terms.0.join(" ")),
+            ..filter.clone()
+        };
+        self.memoized(format!("search:{f:?}"), || {
+            self.search_uncached(f.clone(), terms)
+        })
+        .await
+    }
+
+    async fn search_uncached(
+        &self,
+        filter: ActivityFilter,
+        terms: SearchTerms,
+    ) -> Result<Page<SearchHit>> {
         let limit = page_size(filter.limit);
         let offset = match clean(&filter.after) {
             None => 0,
@@ -146,13 +161,70 @@ impl Store {
                 .filter(|o| *o >= 0)
                 .ok_or_else(|| bad_cursor(&c))?,
         };
-        let f = ActivityFilter {
-            q: Some(terms.0.join(" ")),
-            after: None,
-            ..filter.clone()
+        let long: Vec<String> = terms
+            .0
+            .iter()
+            .filter(|t| t.chars().count() >= 3)
+            .map(|t| format!("\"{t}\""))
+            .collect();
+        // SQLite: the matches and their scores come from the FTS index once,
+        // materialised, and drive the join. Left to itself the planner
+        // re-ran the MATCH for every candidate row (`rowid = ? AND MATCH`):
+        // 2.7 s instead of 27 ms for a common word on 100 k activities.
+        let (mut w, with, from, rank) = if self.backend() == Backend::Sqlite && !long.is_empty() {
+            let mut w = self
+                .activity_where(&ActivityFilter {
+                    q: None,
+                    after: None,
+                    ..filter.clone()
+                })
+                .await?;
+            for t in terms.0.iter().filter(|t| t.chars().count() < 3) {
+                let p = w.bind(Arg::Text(format!("%{t}%")));
+                w.push(format!("a.search_text LIKE {p}"));
+            }
+            let p = w.bind(Arg::Text(long.join(" ")));
+            (
+                w,
+                format!(
+                    "WITH s AS MATERIALIZED (SELECT rowid AS rid, bm25(activity_fts, 4.0, 1.0) AS score \
+                     FROM activity_fts WHERE activity_fts MATCH {p}) "
+                ),
+                "s CROSS JOIN activity a ON a.id = s.rid".to_string(),
+                "s.score".to_string(),
+            )
+        } else {
+            let mut w = self
+                .activity_where(&ActivityFilter {
+                    after: None,
+                    ..filter.clone()
+                })
+                .await?;
+            match self.backend() {
+                Backend::Sqlite => (
+                    w,
+                    String::new(),
+                    "activity a".to_string(),
+                    "CAST(0 AS REAL)".to_string(),
+                ),
+                Backend::Postgres => {
+                    let p = w.bind(Arg::Text(terms.0.join(" or ")));
+                    (
+                        w,
+                        String::new(),
+                        "activity a JOIN activity_fts f ON f.activity_id = a.id".to_string(),
+                        format!("-ts_rank(f.tsv, websearch_to_tsquery('simple', {p}))"),
+                    )
+                }
+            }
         };
-        let mut w = self.activity_where(&f).await?;
-        let total = self.count_where("activity a", &w).await?;
+        let count_sql = format!("{with}SELECT COUNT(*) FROM {from} WHERE {}", w.sql());
+        let total: i64 = on_pool!(self, pool => {
+            bind_all!(sqlx::query(sqlx::AssertSqlSafe(count_sql)), &w.args)
+                .fetch_one(pool)
+                .await?
+                .try_get(0)?
+        });
         let title_hits = terms
             .0
             .iter()
@@ -162,56 +234,29 @@ impl Store {
             })
             .collect::<Vec<_>>()
             .join(" + ");
-        let (join, rank) = match self.backend() {
-            Backend::Sqlite => {
-                let long: Vec<String> = terms
-                    .0
-                    .iter()
-                    .filter(|t| t.chars().count() >= 3)
-                    .map(|t| format!("\"{t}\""))
-                    .collect();
-                if long.is_empty() {
-                    (String::new(), "CAST(0 AS REAL)".to_string())
-                } else {
-                    // OR: any term raises the score; the WHERE clause requires all.
-                    let p = w.bind(Arg::Text(long.join(" OR ")));
-                    (
-                        format!(
-                            "JOIN (SELECT rowid AS rid, bm25(activity_fts, 4.0, 1.0) AS score FROM activity_fts \
-                             WHERE activity_fts MATCH {p}) s ON s.rid = a.id"
-                        ),
-                        "s.score".to_string(),
-                    )
-                }
-            }
-            Backend::Postgres => {
-                let p = w.bind(Arg::Text(terms.0.join(" or ")));
-                (
-                    "JOIN activity_fts f ON f.activity_id = a.id".to_string(),
-                    format!("-ts_rank(f.tsv, websearch_to_tsquery('simple', {p}))"),
-                )
-            }
-        };
+        // Rank ids only; the page's rows are read afterwards by id, so the
+        // sort never carries documents or texts.
         let sql = format!(
-            "SELECT {SUMMARY_COLS} FROM activity a {join} WHERE {} \
+            "{with}SELECT a.id FROM {from} WHERE {} \
              ORDER BY ({title_hits}) DESC, {rank}, a.id LIMIT {} OFFSET {offset}",
             w.sql(),
             u64::from(limit) + 1
         );
-        let mut heads: Vec<SummaryHead> = on_pool!(self, pool => {
+        let mut ids: Vec<i64> = on_pool!(self, pool => {
             bind_all!(sqlx::query(sqlx::AssertSqlSafe(sql)), &w.args)
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| super::summary_head!(r))
+                .map(|r| r.try_get(0))
                 .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
         });
-        let next = if heads.len() > limit as usize {
-            heads.truncate(limit as usize);
+        let next = if ids.len() > limit as usize {
+            ids.truncate(limit as usize);
             Some(format!("s{}", to_base36(offset + i64::from(limit))))
         } else {
             None
         };
+        let heads = self.heads_in_order(&ids).await?;
         let mut texts = self.search_texts(&heads).await?;
         let summaries = self.summaries(heads).await?;
         let items = summaries
@@ -226,7 +271,32 @@ impl Store {
                 }
             })
             .collect();
-        Ok(Page { items, next, total })
+        Ok(Page {
+            items,
+            next,
+            total: total.max(0) as u64,
+        })
+    }
+
+    /// The summary rows of `ids`, in the order of `ids`.
+    async fn heads_in_order(&self, ids: &[i64]) -> Result<Vec<SummaryHead>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT {SUMMARY_COLS} FROM activity a WHERE a.id IN ({})",
+            in_list(ids)
+        );
+        let rows: Vec<SummaryHead> = on_pool!(self, pool => {
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| super::summary_head!(r))
+                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+        });
+        let mut by_id: HashMap<i64, SummaryHead> = rows.into_iter().map(|h| (h.id, h)).collect();
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// The narrative text of the activities of one page, by id. Read after
