@@ -430,6 +430,16 @@ impl Store {
         review: &CommitmentReview,
     ) -> Result<StoredCommitment> {
         let a = forbid_visitor(actor)?;
+        let current = self.commitment(id).await?;
+        let framework = match &current.framework {
+            Some(f) => match self.framework(f).await {
+                Ok(s) => Some(s.framework),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        vaka_coord::commitment::check_review(actor, framework.as_ref(), &current.partners)?;
         if let Some(t) = &review.text
             && t.trim().is_empty()
         {
