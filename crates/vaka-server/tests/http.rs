@@ -963,6 +963,7 @@ both_backends!(
     consultation_pages_actions_and_awaiting,
     |db: TestDb| async move {
         use vaka_coord::consultation::{AgendaItem, ConsultationInput};
+        use vaka_coord::project::Action;
         let store = db.store().await;
         accounts(&store).await;
         more_accounts(&store).await;
@@ -1011,6 +1012,25 @@ both_backends!(
             )
             .await
             .unwrap();
+        // A project for Tonga, awaiting its government's endorsement.
+        let project: vaka_coord::project::ProjectInput = serde_json::from_value(serde_json::json!({
+            "framework": "nz-japan-2019",
+            "title": {"en": "Solar for Tonga"},
+            "countries": ["TO"],
+            "areas": ["renewable-energy"],
+            "partners": [
+                {"org": "NZ-1", "role": "lead", "contribution": {"kind": "money", "amount": "7900000", "currency": "NZD"}},
+                {"org": "JP-8", "role": "co-financier", "contribution": null}
+            ]
+        }))
+        .unwrap();
+        let p = store.create_project(Some(&nz), &project).await.unwrap();
+        for (v, step) in [(1, Action::Appraise), (2, Action::Submit)] {
+            store
+                .transition_project(Some(&nz), p.id, v, step, None, "")
+                .await
+                .unwrap();
+        }
         let app = App::new(store.clone());
         let path = format!("/consultations/{id}");
 
@@ -1154,6 +1174,14 @@ both_backends!(
             "overdue first"
         );
         assert!(t.contains("class=\"overdue\""));
+        assert!(
+            t.contains(&format!("href=\"/projects/{}\"", p.id)) && t.contains("Solar for Tonga")
+        );
+        // A partner's editor has no government: no project awaits it.
+        let nz_view = app.get("/awaiting", Some(&alice)).await.text();
+        assert!(
+            !nz_view.contains("Solar for Tonga") && nz_view.contains("Draft the NZ budget note")
+        );
         let tcsrf = csrf_in(&t);
         let r = post(status.clone(), Some(tonga.clone()), set(&tcsrf, "1")).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
