@@ -1,10 +1,14 @@
 //! `vaka import announcement`, `vaka announcement …`, `vaka project …`,
 //! `vaka consultation …`: the framework at work from a shell.
 //!
-//! Every write acts as an [`Actor`]: by default an administrator named
-//! `cli:$USER`; `--as NAME --as-org ORG --as-role ROLE [--as-country CC]` acts as
-//! someone else (the permission rules are the same as on the web). A refused
-//! write (not allowed, stale version, invalid input) prints one line and exits 1.
+//! Every write acts as an [`Actor`]. `--as USERNAME` acts as that account
+//! (it must exist and be enabled; organisation, role and country come from the
+//! account), with the same permission rules as on the web. Without `--as`, the
+//! command acts as the local operator `cli:$USER`, an administrator: whoever can
+//! open the database can change it anyway, and the first organisations, users
+//! and framework data have to be created by someone before any account exists.
+//! A refused write (not allowed, stale version, invalid input) prints one line
+//! and exits 1; an unknown `--as` user is a usage error (exit 2).
 
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -25,47 +29,43 @@ use vaka_store::coord::{ActionFilter, CommitmentReview, ItemRecord, localised};
 /// Who the command acts as.
 #[derive(Debug, Clone, Args)]
 pub struct ActorArgs {
-    /// Act as this user (default: an administrator named cli:$USER).
+    /// Act as this user account (see `vaka user list`); default: the local
+    /// operator cli:$USER, an administrator.
     #[arg(long = "as", global = true, value_name = "USERNAME")]
     as_user: Option<String>,
-    /// Organisation of the acting user (`NZ-1`, `GOV-TO`).
-    #[arg(long, global = true, value_name = "ORG")]
-    as_org: Option<String>,
-    /// Role of the acting user: admin, editor, focal-point or viewer (default admin).
-    #[arg(long, global = true, value_name = "ROLE")]
-    as_role: Option<String>,
-    /// Country (ISO alpha-2) of the acting user's government.
-    #[arg(long, global = true, value_name = "CC")]
-    as_country: Option<String>,
 }
 
 impl ActorArgs {
-    pub fn actor(&self) -> Result<Actor> {
-        let role = match &self.as_role {
-            Some(r) => Role::parse(r).with_context(|| {
-                format!("unknown role `{r}`: use admin, editor, focal-point or viewer")
-            })?,
-            None => Role::Admin,
+    /// The actor of `--as`, resolved against the accounts of `store`; the
+    /// local operator without it.
+    pub async fn actor(&self, store: &vaka_store::Store) -> Result<Actor> {
+        let Some(name) = &self.as_user else {
+            return Ok(local_operator());
         };
-        let username = self.as_user.clone().unwrap_or_else(|| {
-            format!(
-                "cli:{}",
-                std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-            )
-        });
-        let country = self.as_country.as_ref().map(|c| c.to_ascii_uppercase());
-        Ok(Actor {
-            user_id: 0,
-            username,
-            org: self.as_org.clone().unwrap_or_else(|| "cli".into()),
-            org_kind: match (&country, &self.as_org) {
-                (Some(_), _) => OrgKind::Government,
-                (None, Some(_)) => OrgKind::Partner,
-                (None, None) => OrgKind::Other,
-            },
-            country,
-            role,
-        })
+        match store.user_actor(name).await {
+            Ok(a) => Ok(a),
+            // An error here ends the command with exit code 2 (usage error).
+            Err(StoreError::NotFound(_)) => Err(anyhow::anyhow!(
+                "--as {name}: no user `{name}` in this database (see `vaka user list`; create one with `vaka user add`)"
+            )),
+            Err(StoreError::Forbidden(m)) => Err(anyhow::anyhow!("--as {name}: {m}")),
+            Err(e) => Err(anyhow::Error::new(e).context(format!("looking up the user `{name}`"))),
+        }
+    }
+}
+
+/// The operator at the keyboard: an administrator named `cli:$USER`.
+fn local_operator() -> Actor {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    Actor {
+        user_id: 0,
+        username: format!("cli:{user}"),
+        org: "cli".into(),
+        org_kind: OrgKind::Other,
+        country: None,
+        role: Role::Admin,
     }
 }
 
@@ -118,8 +118,8 @@ fn day(s: Option<String>) -> Result<String> {
 
 /// `vaka import announcement FILE...`: print the id of each stored announcement.
 pub async fn import_announcements(db: &str, files: Vec<PathBuf>, who: ActorArgs) -> Result<u8> {
-    let actor = who.actor()?;
     let store = crate::open_store(db).await?;
+    let actor = who.actor(&store).await?;
     let batch = format!("cli {}", time::OffsetDateTime::now_utc().unix_timestamp());
     let mut code = 0;
     for f in &files {
@@ -233,8 +233,8 @@ impl ReviewArgs {
 }
 
 pub async fn announcement(db: &str, args: AnnouncementArgs) -> Result<u8> {
-    let actor = args.who.actor()?;
     let store = crate::open_store(db).await?;
+    let actor = args.who.actor(&store).await?;
     match args.cmd {
         AnnouncementCommand::List { json } => {
             let list = store.announcements().await?;
@@ -550,8 +550,8 @@ fn project_line(p: &Project) -> String {
 }
 
 pub async fn project(db: &str, args: ProjectArgs) -> Result<u8> {
-    let actor = args.who.actor()?;
     let store = crate::open_store(db).await?;
+    let actor = args.who.actor(&store).await?;
     match args.cmd {
         ProjectCommand::Create(f) => {
             let input = f.input()?;
@@ -783,8 +783,8 @@ fn item_index(n: usize) -> Result<usize> {
 }
 
 pub async fn consultation(db: &str, args: ConsultationArgs) -> Result<u8> {
-    let actor = args.who.actor()?;
     let store = crate::open_store(db).await?;
+    let actor = args.who.actor(&store).await?;
     match args.cmd {
         ConsultationCommand::Create {
             framework,

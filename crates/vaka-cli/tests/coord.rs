@@ -6,6 +6,8 @@
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
+use vaka_domain::access::{OrgKind, Role};
+use vaka_store::accounts::NewUser;
 use vaka_testkit::{TestDb, both_backends, bundled_data};
 
 fn vaka(db: &TestDb, args: &[&str]) -> Output {
@@ -43,33 +45,46 @@ fn founding() -> String {
         .to_string()
 }
 
-const NZ: &[&str] = &["--as", "nz-desk", "--as-org", "NZ-1", "--as-role", "editor"];
-const JP: &[&str] = &[
-    "--as",
-    "jica-desk",
-    "--as-org",
-    "XM-DAC-701-8",
-    "--as-role",
-    "editor",
-];
-const TO: &[&str] = &[
-    "--as",
-    "tonga-fp",
-    "--as-org",
-    "GOV-TO",
-    "--as-role",
-    "focal-point",
-    "--as-country",
-    "TO",
-];
-const VIEWER: &[&str] = &[
-    "--as",
-    "nz-viewer",
-    "--as-org",
-    "NZ-1",
-    "--as-role",
-    "viewer",
-];
+const NZ: &[&str] = &["--as", "nz-desk"];
+const JP: &[&str] = &["--as", "jica-desk"];
+const TO: &[&str] = &["--as", "tonga-fp"];
+const VIEWER: &[&str] = &["--as", "nz-viewer"];
+
+/// The organisations and accounts `--as` names, created as the operator would.
+async fn accounts(db: &TestDb) {
+    let store = db.store().await;
+    for (id, kind, country) in [
+        ("NZ-1", OrgKind::Partner, None),
+        ("XM-DAC-701-8", OrgKind::Partner, None),
+        ("GOV-TO", OrgKind::Government, Some("TO")),
+    ] {
+        store
+            .create_organisation(id, id, kind, country, "test")
+            .await
+            .unwrap();
+    }
+    for (username, org, role) in [
+        ("nz-desk", "NZ-1", Role::Editor),
+        ("jica-desk", "XM-DAC-701-8", Role::Editor),
+        ("tonga-fp", "GOV-TO", Role::FocalPoint),
+        ("nz-viewer", "NZ-1", Role::Viewer),
+    ] {
+        store
+            .create_user(
+                &NewUser {
+                    username,
+                    display_name: username,
+                    password: "correct horse battery",
+                    org,
+                    role,
+                },
+                "test",
+            )
+            .await
+            .unwrap();
+    }
+    store.close().await;
+}
 
 fn with(who: &[&str], args: &[&str]) -> Vec<String> {
     args.iter().chain(who).map(|s| s.to_string()).collect()
@@ -82,6 +97,7 @@ fn run_as(db: &TestDb, who: &[&str], args: &[&str]) -> Output {
 }
 
 both_backends!(import_and_show_announcements, |db: TestDb| async move {
+    accounts(&db).await;
     let dir = tempfile::tempdir().unwrap();
     let bad = dir.path().join("bad.md");
     std::fs::write(
@@ -173,6 +189,7 @@ both_backends!(import_and_show_announcements, |db: TestDb| async move {
 both_backends!(
     drive_a_project_through_its_lifecycle,
     |db: TestDb| async move {
+        accounts(&db).await;
         let create = [
             "project",
             "create",
@@ -254,6 +271,7 @@ both_backends!(
 );
 
 both_backends!(consultation_record_and_exports, |db: TestDb| async move {
+    accounts(&db).await;
     let id = ok(
         &db,
         &[
@@ -430,4 +448,59 @@ both_backends!(consultation_record_and_exports, |db: TestDb| async move {
     );
     let bytes = std::fs::read(&x).unwrap();
     assert_eq!(&bytes[..2], b"PK");
+});
+
+both_backends!(as_resolves_accounts, |db: TestDb| async move {
+    accounts(&db).await;
+    ok(&db, &["import", "announcement", &founding()]);
+    // A known user acts with its own permissions: the New Zealand editor may
+    // confirm the joint commitment, and the audit log names it.
+    let o = run_as(&db, NZ, &["announcement", "confirm", "1", "--version", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let store = db.store().await;
+    let history = store.audit_history("commitment", "1").await.unwrap();
+    assert_eq!(history.last().unwrap().actor, "nz-desk");
+    store.close().await;
+    // The Tonga focal point is not a committing partner: refused.
+    let o = run_as(&db, TO, &["announcement", "reject", "1", "--version", "2"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(err(&o).contains("not allowed"), "{}", err(&o));
+    // A viewer cannot write anything.
+    let o = run_as(
+        &db,
+        VIEWER,
+        &[
+            "consultation",
+            "create",
+            "--mechanism",
+            "technical-working-group",
+            "--title",
+            "TWG",
+            "--date",
+            "2025-01-10",
+            "--place",
+            "Wellington",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(err(&o).contains("not allowed"), "{}", err(&o));
+    // An unknown user is refused before anything happens: exit 2, a clear message.
+    let o = run_as(
+        &db,
+        &["--as", "nobody"],
+        &["announcement", "reject", "1", "--version", "2"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let e = err(&o);
+    assert!(
+        e.contains("no user `nobody`") && e.contains("vaka user list"),
+        "{e}"
+    );
+    // The flags that used to build an actor without checking are gone.
+    let o = run_as(
+        &db,
+        &["--as", "nz-desk", "--as-role", "admin"],
+        &["announcement", "list"],
+    );
+    assert_eq!(o.status.code(), Some(2));
 });

@@ -16,9 +16,15 @@
 //! 4. **announced** — otherwise.
 //!
 //! Rejected and draft commitments have no progress.
+//!
+//! Who may confirm, edit or reject a candidate is [`check_review`]: an admin,
+//! or an editor of an organisation the commitment's framework names as a
+//! partner from one of the countries that made the commitment.
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use vaka_domain::Framework;
+use vaka_domain::access::{Actor, Role};
 
 use crate::error::CoordError;
 use crate::project::ProjectStatus;
@@ -54,6 +60,49 @@ impl ReviewStatus {
                 "unknown commitment status `{s}`: use draft, confirmed or rejected"
             ))),
         }
+    }
+}
+
+/// May `actor` confirm, edit or reject a commitment that `partners` (ISO
+/// country codes) made under `framework`: an admin, or an editor whose
+/// organisation is one of the framework's partners from those countries.
+/// Without a framework or partners, only an admin may.
+pub fn check_review(
+    actor: Option<&Actor>,
+    framework: Option<&Framework>,
+    partners: &[String],
+) -> Result<(), CoordError> {
+    let Some(a) = actor else {
+        return Err(CoordError::Forbidden(
+            "sign in to review commitments".into(),
+        ));
+    };
+    if a.is_admin() {
+        return Ok(());
+    }
+    if a.role != Role::Editor {
+        return Err(CoordError::Forbidden(format!(
+            "{} is a {} and cannot review commitments: editors of the committing partners and admins can",
+            a.username,
+            a.role.as_str()
+        )));
+    }
+    let own = framework
+        .and_then(|f| f.partner_for(&a.org))
+        .is_some_and(|p| partners.iter().any(|c| c.eq_ignore_ascii_case(&p.country)));
+    if own {
+        Ok(())
+    } else {
+        Err(CoordError::Forbidden(format!(
+            "{} ({}) is not a partner that made this commitment ({}); only its partners' editors or an admin can review it",
+            a.username,
+            a.org,
+            if partners.is_empty() {
+                "none named".to_string()
+            } else {
+                partners.join(", ")
+            }
+        )))
     }
 }
 
@@ -147,6 +196,36 @@ mod tests {
             announced_on: date!(2020 - 02 - 29),
             today: date!(2021 - 01 - 01),
         }
+    }
+
+    fn who(role: Role, org: &str) -> Actor {
+        Actor {
+            user_id: 1,
+            username: "u".into(),
+            org: org.into(),
+            org_kind: vaka_domain::OrgKind::Partner,
+            country: None,
+            role,
+        }
+    }
+
+    #[test]
+    fn only_the_committing_partners_review() {
+        let f = Framework::bundled_by_id("nz-japan-2019").expect("bundled framework");
+        let nz_jp = ["NZ".to_string(), "JP".to_string()];
+        let ok = |a: &Actor, p: &[String]| check_review(Some(a), Some(&f), p).is_ok();
+        assert!(ok(&who(Role::Editor, "NZ-1"), &nz_jp));
+        assert!(ok(&who(Role::Editor, "JP-8"), &nz_jp), "an alias matches");
+        assert!(!ok(&who(Role::Editor, "NZ-1"), &["JP".to_string()]));
+        assert!(
+            !ok(&who(Role::Editor, "XM-DAC-41114"), &nz_jp),
+            "not a partner"
+        );
+        assert!(!ok(&who(Role::Viewer, "NZ-1"), &nz_jp));
+        assert!(!ok(&who(Role::FocalPoint, "NZ-1"), &nz_jp));
+        assert!(ok(&who(Role::Admin, "cli"), &[]));
+        assert!(check_review(None, Some(&f), &nz_jp).is_err());
+        assert!(check_review(Some(&who(Role::Editor, "NZ-1")), None, &nz_jp).is_err());
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! Receiving an IATI file upload and importing it, shared by the import page
-//! (`POST /import`) and the API (`POST /api/v1/imports`).
+//! Receiving a file upload and importing it, shared by the import page
+//! (`POST /import`), the API (`POST /api/v1/imports`) and the announcement
+//! upload page (`POST /announcements/upload`, which reads the received release
+//! instead of importing a path: [`Received::read_text`]).
 //!
 //! The upload is streamed to a part file in `UPLOAD_DIR/ORG/`, counting bytes,
 //! and refused (413) as soon as it passes the configured limit: it is never held
@@ -34,9 +36,47 @@ pub fn may_import(actor: &Actor) -> Result<(), Error> {
     }
 }
 
+/// What an upload must be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// An IATI file (`.xml`, `.xml.gz`), up to the configured limit.
+    Iati,
+    /// A ministerial release (`.md`, `.txt`), up to [`ANNOUNCEMENT_MAX_BYTES`]
+    /// (or the configured limit when smaller): it is read whole.
+    Announcement,
+}
+
+/// Largest announcement file accepted: releases are a few kilobytes.
+pub const ANNOUNCEMENT_MAX_BYTES: u64 = 1024 * 1024;
+
+impl Kind {
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            Kind::Iati => &[".xml", ".xml.gz"],
+            Kind::Announcement => &[".md", ".markdown", ".txt"],
+        }
+    }
+
+    fn limit(self, configured: u64) -> u64 {
+        match self {
+            Kind::Iati => configured,
+            Kind::Announcement => configured.min(ANNOUNCEMENT_MAX_BYTES),
+        }
+    }
+
+    fn wrong_type(self, original: &str) -> String {
+        match self {
+            Kind::Iati => format!("`{original}`: upload an IATI file ending in .xml or .xml.gz"),
+            Kind::Announcement => format!(
+                "`{original}`: upload a release (Markdown with YAML front matter) ending in .md or .txt"
+            ),
+        }
+    }
+}
+
 /// A file name safe to keep: the last path component, with only plain
-/// characters, if it names an IATI file.
-fn clean_name(name: &str) -> Option<String> {
+/// characters, if it ends in one of `extensions`.
+fn clean_name(name: &str, extensions: &[&str]) -> Option<String> {
     let base = name.rsplit(['/', '\\']).next()?.trim();
     let clean: String = base
         .chars()
@@ -49,8 +89,19 @@ fn clean_name(name: &str) -> Option<String> {
         })
         .collect();
     let lower = clean.to_ascii_lowercase();
-    (!clean.starts_with('.') && (lower.ends_with(".xml") || lower.ends_with(".xml.gz")))
-        .then_some(clean)
+    (!clean.starts_with('.') && extensions.iter().any(|e| lower.ends_with(e))).then_some(clean)
+}
+
+/// A size for people: `200 MB`, `1 MB`, `900 bytes`.
+fn size(bytes: u64) -> String {
+    const MB: u64 = 1024 * 1024;
+    if bytes >= MB {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
 }
 
 /// A part file, removed unless it was moved into place.
@@ -70,15 +121,33 @@ pub struct Received {
     part: PartFile,
 }
 
+impl Received {
+    /// The received file as UTF-8 text (for small uploads such as releases;
+    /// the size limit of [`Kind::Announcement`] bounds it).
+    pub async fn read_text(&self) -> Result<String, Error> {
+        let bytes = tokio::fs::read(&self.part.0)
+            .await
+            .map_err(Error::internal)?;
+        String::from_utf8(bytes).map_err(|e| {
+            Error::bad_request(format!(
+                "`{}` is not UTF-8 text (invalid byte at offset {})",
+                self.name,
+                e.utf8_error().valid_up_to()
+            ))
+        })
+    }
+}
+
 /// Stream the multipart field `file` to a part file in the actor's
-/// organisation folder, enforcing the size limit while streaming.
+/// organisation folder, enforcing `kind`'s size limit while streaming.
 pub async fn receive(
     state: &AppState,
     actor: &Actor,
     multipart: &mut Multipart,
+    kind: Kind,
 ) -> Result<Received, Error> {
-    let limit = state.config.max_upload_bytes;
-    let org_dir = clean_name(&format!("{}.xml", actor.org))
+    let limit = kind.limit(state.config.max_upload_bytes);
+    let org_dir = clean_name(&format!("{}.xml", actor.org), &[".xml"])
         .map(|n| n.trim_end_matches(".xml").to_string())
         .unwrap_or_else(|| "org".into());
     let dir = state.config.upload_dir.join(org_dir);
@@ -93,10 +162,10 @@ pub async fn receive(
             continue;
         }
         let original = field.file_name().unwrap_or("").to_string();
-        let Some(name) = clean_name(&original) else {
+        let Some(name) = clean_name(&original, kind.extensions()) else {
             return Err(Error::new(
                 ErrorKind::UnsupportedMediaType,
-                format!("`{original}`: upload an IATI file ending in .xml or .xml.gz"),
+                kind.wrong_type(&original),
             ));
         };
         let part = PartFile(dir.join(format!(".part-{}", vaka_store::accounts::random_token()?)));
@@ -110,8 +179,8 @@ pub async fn receive(
                 return Err(Error::new(
                     ErrorKind::PayloadTooLarge,
                     format!(
-                        "`{name}` is larger than the upload limit of {} MB",
-                        limit / (1024 * 1024)
+                        "`{name}` is larger than the upload limit of {}",
+                        size(limit)
                     ),
                 ));
             }

@@ -3,7 +3,7 @@
 //!
 //! With the bundled Pacific data imported: open the dashboard, follow a matrix
 //! cell to the activity list and on to an activity, search, switch to Japanese,
-//! sign in and upload a file. Screenshots of the pages go to
+//! sign in, upload a file and an announcement. Screenshots of the pages go to
 //! `target/test-output/screenshots/`. Without `chromedriver` and `chromium`
 //! (Debian packages `chromium` and `chromium-driver`) the test fails and says so.
 
@@ -361,6 +361,16 @@ async fn dashboard_to_activity_search_japanese_sign_in_and_upload() {
     b.wait_for("取り込み済み").await;
     b.shot("import").await;
 
+    // Upload the founding announcement; its page shows what was extracted.
+    b.go(&format!("{base}/announcements/upload")).await;
+    let release = bundled_data().join("announcements/2019-10-31-nz-japan-joint-declaration.md");
+    b.type_into("input[type=file]", &release.to_string_lossy())
+        .await;
+    b.click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
+    b.wait_for("Winston Peters").await;
+    b.shot("announcement").await;
+
     wd(port, "DELETE", &format!("/session/{}", b.session), None).await;
     child.kill().await.ok();
     stop.send(()).unwrap();
@@ -372,6 +382,7 @@ async fn dashboard_to_activity_search_japanese_sign_in_and_upload() {
         "search",
         "country-ja",
         "import",
+        "announcement",
     ] {
         assert!(b.shots.join(format!("{name}.png")).is_file());
     }

@@ -842,3 +842,535 @@ async fn serves_on_a_random_port_and_shuts_down() {
     server.await.unwrap().unwrap();
     assert!(uploads.path().join("up").is_dir());
 }
+
+// ---------------------------------------------------------------------------
+// The framework at work: announcement and consultation pages.
+
+/// More accounts: an editor of an organisation outside the NZ–Japan framework
+/// and Tonga's focal point.
+async fn more_accounts(store: &Store) {
+    store
+        .create_organisation("XM-DAC-41114", "UNDP", OrgKind::Partner, None, "t")
+        .await
+        .unwrap();
+    store
+        .create_organisation(
+            "GOV-TO",
+            "Government of Tonga",
+            OrgKind::Government,
+            Some("TO"),
+            "t",
+        )
+        .await
+        .unwrap();
+    for (username, org, role) in [
+        ("undp", "XM-DAC-41114", Role::Editor),
+        ("tonga", "GOV-TO", Role::FocalPoint),
+    ] {
+        store
+            .create_user(
+                &NewUser {
+                    username,
+                    display_name: "",
+                    password: PW,
+                    org,
+                    role,
+                },
+                "t",
+            )
+            .await
+            .unwrap();
+    }
+}
+
+fn founding_text() -> String {
+    std::fs::read_to_string(
+        bundled_data().join("announcements/2019-10-31-nz-japan-joint-declaration.md"),
+    )
+    .unwrap()
+}
+
+/// How many rows the tables an announcement upload writes hold.
+async fn announcement_counts(store: &Store) -> (usize, usize) {
+    let all = store.announcements().await.unwrap();
+    let mut commitments = 0;
+    for a in &all {
+        commitments += store.announcement_commitments(a.id).await.unwrap().len();
+    }
+    (all.len(), commitments)
+}
+
+/// A visitor's CSRF cookie and token (from the sign-in form).
+async fn visitor(app: &App) -> (String, String) {
+    let form = app.get("/login", None).await;
+    (
+        format!("vaka_csrf={}", form.set_cookie("vaka_csrf").unwrap()),
+        csrf_in(&form.text()),
+    )
+}
+
+both_backends!(
+    announcement_pages_upload_and_review,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        accounts(&store).await;
+        more_accounts(&store).await;
+        let app = App::new(store.clone());
+        let alice = sign_in(&app, "alice").await;
+        let empty = announcement_counts(&store).await;
+
+        // The upload page: visitors are asked to sign in, viewers refused.
+        assert_eq!(
+            app.get("/announcements/upload", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let vic = sign_in(&app, "vic").await;
+        assert_eq!(
+            app.get("/announcements/upload", Some(&vic)).await.status,
+            StatusCode::FORBIDDEN
+        );
+        let page = app.get("/announcements/upload", Some(&alice)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("enctype=\"multipart/form-data\""));
+        let csrf = csrf_in(&page.text());
+        let upload = |csrf: &str| format!("/announcements/upload?csrf={csrf}");
+
+        // A visitor cannot post; without the CSRF token nothing happens.
+        let (vcookie, vcsrf) = visitor(&app).await;
+        let r = app
+            .upload(
+                &upload(&vcsrf),
+                Some(&vcookie),
+                "r.md",
+                founding_text().as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.text());
+        let r = app
+            .upload(
+                "/announcements/upload",
+                Some(&alice),
+                "r.md",
+                founding_text().as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        // A malformed release: the error names the field and line; nothing stored.
+        let bad = founding_text().replace("date: 2019-10-31", "date: 31/10/2019");
+        let r = app
+            .upload(&upload(&csrf), Some(&alice), "release.md", bad.as_bytes())
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let t = r.text();
+        assert!(t.contains("`date`") && t.contains("line 3"), "{t}");
+        assert!(t.contains("nothing was stored"), "{t}");
+        // Not a release at all, and the wrong kind of file.
+        let r = app
+            .upload(&upload(&csrf), Some(&alice), "x.md", b"no front matter")
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+        let r = app
+            .upload(
+                &upload(&csrf),
+                Some(&alice),
+                "x.xml",
+                founding_text().as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(announcement_counts(&store).await, empty);
+        assert!(
+            store
+                .audit_history("announcement", "1")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // A good release: the extracted draft is shown.
+        let r = app
+            .upload(
+                &upload(&csrf),
+                Some(&alice),
+                "founding.md",
+                founding_text().as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+        assert!(r.text().contains("Winston Peters"));
+        let (n, ncommit) = announcement_counts(&store).await;
+        assert_eq!(n, 1);
+        assert!(ncommit >= 1);
+        let id = store.announcements().await.unwrap()[0].id;
+
+        // The list and the page, for everyone.
+        let list = app.get("/announcements", None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(
+            list.text()
+                .contains(&format!("href=\"/announcements/{id}\""))
+        );
+        assert!(list.text().contains("New Zealand and Japan"));
+        let page = app.get(&format!("/announcements/{id}"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let t = page.text();
+        for needle in [
+            "Winston Peters",
+            "Deputy Prime Minister",
+            "nz-japan-2019",
+            "Renewable energy",
+            "Aviation infrastructure",
+            "Water security",
+            "Medical infrastructure and equipment",
+            "Disaster risk reduction",
+            "href=\"/countries/NZ\"",
+            "draft",
+            "beehive.govt.nz",
+        ] {
+            assert!(t.contains(needle), "{needle} missing");
+        }
+        assert!(!t.contains("/review\""), "a visitor sees no review form");
+        assert!(
+            app.get(&format!("/announcements/{id}?lang=ja"), None)
+                .await
+                .text()
+                .contains("重点分野")
+        );
+        assert_eq!(
+            app.get("/announcements/999", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+
+        // Review a candidate commitment.
+        let c = store.announcement_commitments(id).await.unwrap().remove(0);
+        let review = format!("/commitments/{}/review", c.id);
+        let page = app.get(&format!("/announcements/{id}"), Some(&alice)).await;
+        assert!(page.text().contains(&format!("action=\"{review}\"")));
+        let csrf = csrf_in(&page.text());
+        let confirm = |csrf: &str, v: &str| {
+            vec![
+                ("csrf".to_string(), csrf.to_string()),
+                ("expect_version".into(), v.into()),
+                ("op".into(), "confirm".into()),
+                ("text".into(), c.text.clone()),
+            ]
+        };
+        let post = |cookie: Option<String>, form: Vec<(String, String)>| {
+            let review = review.clone();
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                app.post_form(&review, cookie.as_deref(), &pairs).await
+            }
+        };
+        // A visitor, a viewer, an editor of another organisation, a missing token.
+        let r = post(Some(vcookie.clone()), confirm(&vcsrf, "1")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        let vic_csrf = csrf_in(&app.get("/announcements", Some(&vic)).await.text());
+        let r = post(Some(vic.clone()), confirm(&vic_csrf, "1")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let undp = sign_in(&app, "undp").await;
+        let undp_page = app.get(&format!("/announcements/{id}"), Some(&undp)).await;
+        assert!(
+            !undp_page.text().contains("/review\""),
+            "no form for a non-partner"
+        );
+        let r = post(
+            Some(undp.clone()),
+            confirm(&csrf_in(&undp_page.text()), "1"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+        assert!(r.text().contains("not a partner"), "{}", r.text());
+        let r = post(Some(alice.clone()), confirm("not-the-token", "1")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(store.commitment(c.id).await.unwrap().version, 1);
+
+        // The New Zealand editor confirms.
+        let r = post(Some(alice.clone()), confirm(&csrf, "1")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let c2 = store.commitment(c.id).await.unwrap();
+        assert_eq!((c2.version, c2.status.as_str()), (2, "confirmed"));
+        // JICA's editor (a partner too) edits from the stale page: 409 and what changed.
+        let kenji = sign_in(&app, "kenji").await;
+        let kcsrf = csrf_in(&app.get("/announcements", Some(&kenji)).await.text());
+        let mut stale = confirm(&kcsrf, "1");
+        stale[2].1 = "edit".into();
+        stale[3].1 = "Edited too late".into();
+        let r = post(Some(kenji.clone()), stale).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let t = r.text();
+        assert!(t.contains("id=\"conflict\""), "{t}");
+        assert!(
+            t.contains("You saw version 1; it is now at version 2."),
+            "{t}"
+        );
+        let notice = &t[t.find("id=\"conflict\"").unwrap()..];
+        let notice = &notice[..notice.find("</div>").unwrap()];
+        assert!(
+            notice.contains("alice") && notice.contains("<del>draft</del>"),
+            "{notice}"
+        );
+        assert!(notice.contains("<ins>confirmed</ins>"), "{notice}");
+        assert_eq!(store.commitment(c.id).await.unwrap().text, c.text);
+
+        // A confirmed commitment shows its derived status and the three sums.
+        let t = app
+            .get(&format!("/announcements/{id}?currency=NZD"), None)
+            .await
+            .text();
+        assert!(t.contains("Announced") && t.contains("Committed") && t.contains("Disbursed"));
+        assert!(t.contains("0.00 NZD"), "sums in the chosen currency");
+        // Announced in 2019 with no evidence linked: lapsed three years on.
+        assert!(t.contains("<strong>lapsed</strong>"), "{t}");
+        // The audit log of the object is on the page.
+        assert!(t.contains("review") && t.contains("commitment"));
+    }
+);
+
+both_backends!(
+    consultation_pages_actions_and_awaiting,
+    |db: TestDb| async move {
+        use vaka_coord::consultation::{AgendaItem, ConsultationInput};
+        use vaka_coord::project::Action;
+        let store = db.store().await;
+        accounts(&store).await;
+        more_accounts(&store).await;
+        let nz = store.user_actor("alice").await.unwrap();
+        let meeting = store
+            .create_consultation(
+                Some(&nz),
+                &ConsultationInput {
+                    framework: "nz-japan-2019".into(),
+                    mechanism: "technical-working-group".into(),
+                    title: "TWG <energy>".into(),
+                    date: "2025-01-10".into(),
+                    place: Some("Nuku'alofa".into()),
+                    online: true,
+                    participants: vec!["NZ-1".into(), "GOV-TO".into()],
+                    agenda: vec![AgendaItem {
+                        title: "Solar & storage".into(),
+                        countries: vec!["TO".into()],
+                        areas: vec!["renewable-energy".into()],
+                        ..Default::default()
+                    }],
+                },
+            )
+            .await
+            .unwrap();
+        let id = meeting.id;
+        let late = store
+            .add_action(
+                Some(&nz),
+                id,
+                Some(0),
+                "Site survey",
+                "GOV-TO",
+                "2020-01-01",
+            )
+            .await
+            .unwrap();
+        store
+            .add_action(
+                Some(&nz),
+                id,
+                None,
+                "Draft the NZ budget note",
+                "NZ-1",
+                "2999-01-01",
+            )
+            .await
+            .unwrap();
+        // A project for Tonga, awaiting its government's endorsement.
+        let project: vaka_coord::project::ProjectInput = serde_json::from_value(serde_json::json!({
+            "framework": "nz-japan-2019",
+            "title": {"en": "Solar for Tonga"},
+            "countries": ["TO"],
+            "areas": ["renewable-energy"],
+            "partners": [
+                {"org": "NZ-1", "role": "lead", "contribution": {"kind": "money", "amount": "7900000", "currency": "NZD"}},
+                {"org": "JP-8", "role": "co-financier", "contribution": null}
+            ]
+        }))
+        .unwrap();
+        let p = store.create_project(Some(&nz), &project).await.unwrap();
+        for (v, step) in [(1, Action::Appraise), (2, Action::Submit)] {
+            store
+                .transition_project(Some(&nz), p.id, v, step, None, "")
+                .await
+                .unwrap();
+        }
+        let app = App::new(store.clone());
+        let path = format!("/consultations/{id}");
+
+        let list = app.get("/consultations", None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let t = list.text();
+        assert!(t.contains("nz-japan-2019") && t.contains(&format!("href=\"{path}\"")));
+        assert!(t.contains("TWG &lt;energy&gt;"), "escaped");
+
+        let page = app.get(&path, None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let t = page.text();
+        for needle in [
+            "TWG &lt;energy&gt;",
+            "2025-01-10",
+            "Nuku'alofa + online",
+            "GOV-TO",
+            "Solar &amp; storage",
+            "href=\"/countries/TO\"",
+            "href=\"/areas/nz-japan-2019/renewable-energy\"",
+            "Site survey",
+            "overdue",
+            &format!("href=\"/api/v1/consultations/{id}/record.html\""),
+            &format!("href=\"/api/v1/consultations/{id}/record.xlsx\""),
+            "action_item",
+        ] {
+            assert!(t.contains(needle), "{needle} missing");
+        }
+        assert!(!t.contains("/items\""), "a visitor sees no form");
+        assert!(
+            app.get(&format!("{path}?lang=ja"), None)
+                .await
+                .text()
+                .contains("議題")
+        );
+
+        // Add an item with decisions; the forms need a writer and the token.
+        let alice = sign_in(&app, "alice").await;
+        let csrf = csrf_in(&app.get(&path, Some(&alice)).await.text());
+        let items = format!("{path}/items");
+        let new_item = |csrf: &str, v: &str| {
+            vec![
+                ("csrf".to_string(), csrf.to_string()),
+                ("expect_version".into(), v.to_string()),
+                ("item".into(), String::new()),
+                ("title".into(), "Aviation <safety>".into()),
+                ("countries".into(), "to, fj".into()),
+                (
+                    "decisions".into(),
+                    "Fund the runway study\nMeet again in May".into(),
+                ),
+            ]
+        };
+        let post = |uri: String, cookie: Option<String>, form: Vec<(String, String)>| {
+            let app = &app;
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                app.post_form(&uri, cookie.as_deref(), &pairs).await
+            }
+        };
+        let (vcookie, vcsrf) = visitor(&app).await;
+        let r = post(items.clone(), Some(vcookie.clone()), new_item(&vcsrf, "1")).await;
+        assert!(
+            r.status == StatusCode::FORBIDDEN || r.status == StatusCode::UNAUTHORIZED,
+            "{}",
+            r.status
+        );
+        let vic = sign_in(&app, "vic").await;
+        let vic_csrf = csrf_in(&app.get(&path, Some(&vic)).await.text());
+        let r = post(items.clone(), Some(vic.clone()), new_item(&vic_csrf, "1")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        let r = post(items.clone(), Some(alice.clone()), new_item("forged", "1")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert_eq!(store.consultation(id).await.unwrap().version, 1);
+        let r = post(items.clone(), Some(alice.clone()), new_item(&csrf, "1")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        let t = app.get(&path, None).await.text();
+        assert!(t.contains("Aviation &lt;safety&gt;") && t.contains("Fund the runway study"));
+        assert!(t.contains("href=\"/countries/FJ\""));
+        // The same form again from the stale page: 409 with what changed.
+        let r = post(items.clone(), Some(alice.clone()), new_item(&csrf, "1")).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        assert!(
+            r.text()
+                .contains("You saw version 1; it is now at version 2.")
+        );
+        assert!(r.text().contains("<code>agenda</code>"), "{}", r.text());
+
+        // Add an action item.
+        let r = post(
+            format!("{path}/actions"),
+            Some(alice.clone()),
+            vec![
+                ("csrf".into(), csrf.clone()),
+                ("text".into(), "Share the wind data".into()),
+                ("owner_org".into(), "GOV-TO".into()),
+                ("due".into(), "2999-06-30".into()),
+                ("item".into(), "2".into()),
+            ],
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(
+            app.get(&path, None)
+                .await
+                .text()
+                .contains("Share the wind data")
+        );
+
+        // Only the owner organisation (or an admin) changes an action's status.
+        let status = format!("/actions/{}/status", late.id);
+        let set = |csrf: &str, v: &str| {
+            vec![
+                ("csrf".to_string(), csrf.to_string()),
+                ("expect_version".into(), v.to_string()),
+                ("status".into(), "done".into()),
+                ("consultation".into(), id.to_string()),
+                ("back".into(), "awaiting".into()),
+            ]
+        };
+        let r = post(status.clone(), Some(alice.clone()), set(&csrf, "1")).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+        // Tonga's focal point sees what awaits its government, overdue first.
+        assert_eq!(
+            app.get("/awaiting", None).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        let tonga = sign_in(&app, "tonga").await;
+        let w = app.get("/awaiting", Some(&tonga)).await;
+        assert_eq!(w.status, StatusCode::OK);
+        let t = w.text();
+        assert!(t.contains("Site survey") && t.contains("Share the wind data"));
+        assert!(
+            !t.contains("Draft the NZ budget note"),
+            "another organisation's item"
+        );
+        assert!(
+            t.find("Site survey") < t.find("Share the wind data"),
+            "overdue first"
+        );
+        assert!(t.contains("class=\"overdue\""));
+        assert!(
+            t.contains(&format!("href=\"/projects/{}\"", p.id)) && t.contains("Solar for Tonga")
+        );
+        // A partner's editor has no government: no project awaits it.
+        let nz_view = app.get("/awaiting", Some(&alice)).await.text();
+        assert!(
+            !nz_view.contains("Solar for Tonga") && nz_view.contains("Draft the NZ budget note")
+        );
+        let tcsrf = csrf_in(&t);
+        let r = post(status.clone(), Some(tonga.clone()), set(&tcsrf, "1")).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+        assert!(
+            !app.get("/awaiting", Some(&tonga))
+                .await
+                .text()
+                .contains("Site survey")
+        );
+        let r = post(status.clone(), Some(tonga.clone()), set(&tcsrf, "1")).await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let t = r.text();
+        assert!(
+            t.contains("You saw version 1; it is now at version 2."),
+            "{t}"
+        );
+        assert!(
+            t.contains("<del>open</del>") && t.contains("<ins>done</ins>"),
+            "{t}"
+        );
+    }
+);

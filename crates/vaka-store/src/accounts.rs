@@ -393,6 +393,31 @@ impl Store {
         Ok(rows)
     }
 
+    /// The actor of a user by name, without a password: for the command line,
+    /// whose operator already holds the database. An unknown name is
+    /// [`StoreError::NotFound`], a disabled account [`StoreError::Forbidden`].
+    pub async fn user_actor(&self, username: &str) -> Result<Actor> {
+        let name = username.trim();
+        let found = on_pool!(self, pool => {
+            match sqlx::query(
+                "SELECT u.id, u.username, u.org_id, o.kind, o.country, u.role, u.disabled FROM app_user u \
+                 JOIN organisation o ON o.id = u.org_id WHERE u.username = $1",
+            )
+            .bind(name)
+            .fetch_optional(pool)
+            .await?
+            {
+                Some(r) => Some((actor_from_row(&r)?, r.try_get::<bool, _>(6)?)),
+                None => None,
+            }
+        });
+        match found {
+            None => Err(StoreError::NotFound(format!("user `{name}`"))),
+            Some((_, true)) => Err(StoreError::Forbidden(format!("user `{name}` is disabled"))),
+            Some((a, false)) => Ok(a),
+        }
+    }
+
     /// The actor of an enabled user, if the password is right. Wrong user names
     /// and wrong passwords are indistinguishable to the caller (and take as long).
     pub async fn verify_password(&self, username: &str, password: &str) -> Result<Option<Actor>> {

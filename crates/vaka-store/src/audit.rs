@@ -22,29 +22,60 @@ pub struct AuditEntry<'a> {
     pub after: Option<&'a str>,
 }
 
-/// Record a change on an open connection or transaction of either backend.
-pub async fn record<'c, E>(conn: E, e: &AuditEntry<'_>) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'c>,
-    for<'q> <E::Database as sqlx::Database>::Arguments: sqlx::IntoArguments<E::Database>,
-    for<'q> &'q str: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    for<'q> Option<&'q str>: sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-    String: for<'q> sqlx::Encode<'q, E::Database> + sqlx::Type<E::Database>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, object_type, object_id, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(now_utc())
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.object_type)
-    .bind(e.object_id)
-    .bind(e.before)
-    .bind(e.after)
-    .execute(conn)
-    .await?;
-    Ok(())
+/// The connection an audit entry is written on: the open transaction (or
+/// connection) of either backend. Each store method runs its body once per
+/// concrete pool type (`on_pool!`), so `&mut *tx` converts into this on both.
+pub enum AuditConn<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+impl<'c> From<&'c mut sqlx::SqliteConnection> for AuditConn<'c> {
+    fn from(c: &'c mut sqlx::SqliteConnection) -> Self {
+        AuditConn::Sqlite(c)
+    }
+}
+
+impl<'c> From<&'c mut sqlx::PgConnection> for AuditConn<'c> {
+    fn from(c: &'c mut sqlx::PgConnection) -> Self {
+        AuditConn::Postgres(c)
+    }
+}
+
+const INSERT: &str = "INSERT INTO audit_log (at, actor, action, object_type, object_id, before_json, after_json) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Record a change on an open transaction of either backend, so the entry
+/// commits or rolls back with the change.
+///
+/// It takes the concrete connection types (through [`AuditConn`]) rather than a
+/// generic `sqlx::Executor`: the higher-ranked bounds such a signature needs
+/// make every caller's future lose `Send`, which web handlers and spawned tasks
+/// require (`tests::record_keeps_callers_send` checks this at compile time).
+pub async fn record<'c>(
+    conn: impl Into<AuditConn<'c>>,
+    e: &AuditEntry<'_>,
+) -> Result<(), sqlx::Error> {
+    let at = now_utc();
+    macro_rules! insert {
+        ($c:expr) => {
+            sqlx::query(INSERT)
+                .bind(&at)
+                .bind(e.actor)
+                .bind(e.action)
+                .bind(e.object_type)
+                .bind(e.object_id)
+                .bind(e.before)
+                .bind(e.after)
+                .execute($c)
+                .await
+                .map(|_| ())
+        };
+    }
+    match conn.into() {
+        AuditConn::Sqlite(c) => insert!(c),
+        AuditConn::Postgres(c) => insert!(c),
+    }
 }
 
 /// A recorded change.
@@ -92,5 +123,43 @@ impl Store {
             .collect::<Result<Vec<_>, sqlx::Error>>()?
         });
         Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn require_send<T: Send>(_: &T) {}
+
+    /// Compile-time check: a handler-style future that writes an audit entry
+    /// (directly, or through a store method that does) is `Send`, so it can run
+    /// in an axum handler or a spawned task. Never awaited.
+    #[allow(dead_code)]
+    fn record_keeps_callers_send(store: Store, mut tx: sqlx::Transaction<'static, sqlx::Postgres>) {
+        let direct = async move {
+            let entry = AuditEntry {
+                actor: "a",
+                action: "update",
+                object_type: "t",
+                object_id: "1",
+                before: None,
+                after: None,
+            };
+            record(&mut *tx, &entry).await
+        };
+        require_send(&direct);
+        let through_store = async move {
+            store
+                .set_override("nz-japan-2019", "X", &[], "a", "r", None)
+                .await
+        };
+        require_send(&through_store);
+    }
+
+    #[test]
+    fn handler_futures_are_send() {
+        // The check above is done by the compiler; this test names it.
+        let _ = record_keeps_callers_send;
     }
 }

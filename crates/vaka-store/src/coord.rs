@@ -30,33 +30,11 @@ use vaka_coord::project::{
 use vaka_domain::access::Actor;
 use vaka_domain::money::FxTable;
 
-use crate::audit::AuditEntry;
+use crate::audit::{AuditEntry, record};
 use crate::db::{Store, on_pool};
 use crate::error::{Result, StoreError};
 use crate::migrate::begin_immediate;
 use crate::util::now_utc;
-
-/// Write an audit entry on either backend's transaction. Inline rather than a
-/// call to [`crate::audit::record`]: that function's higher-ranked bounds make
-/// the enclosing future lose `Send`, which spawned tasks and web handlers need.
-macro_rules! audit {
-    ($conn:expr, $entry:expr) => {{
-        let e: AuditEntry<'_> = $entry;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, object_type, object_id, before_json, after_json) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(now_utc())
-        .bind(e.actor)
-        .bind(e.action)
-        .bind(e.object_type)
-        .bind(e.object_id)
-        .bind(e.before)
-        .bind(e.after)
-        .execute($conn)
-        .await?;
-    }};
-}
 
 impl From<CoordError> for StoreError {
     fn from(e: CoordError) -> Self {
@@ -315,14 +293,14 @@ impl Store {
                     .await?;
             }
             let after = json!({"release": release, "extraction": ex}).to_string();
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                     actor: &actor.username,
                     action: if change == "created" { "create" } else { "update" },
                     object_type: "announcement",
                     object_id: &id.to_string(),
                     before: before.as_deref(),
                     after: Some(&after),
-                });
+                }).await?;
             tx.commit().await?;
             AnnouncementOutcome { id, version, change }
         });
@@ -452,6 +430,16 @@ impl Store {
         review: &CommitmentReview,
     ) -> Result<StoredCommitment> {
         let a = forbid_visitor(actor)?;
+        let current = self.commitment(id).await?;
+        let framework = match &current.framework {
+            Some(f) => match self.framework(f).await {
+                Ok(s) => Some(s.framework),
+                Err(StoreError::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        vaka_coord::commitment::check_review(actor, framework.as_ref(), &current.partners)?;
         if let Some(t) = &review.text
             && t.trim().is_empty()
         {
@@ -561,14 +549,14 @@ impl Store {
             if n == 0 {
                 return Err(conflict_now!(&mut *tx, "commitment", id));
             }
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &actor.username,
                 action,
                 object_type: "commitment",
                 object_id: &id.to_string(),
                 before: Some(&before),
                 after: Some(&after),
-            });
+            }).await?;
             tx.commit().await?;
             c
         });
@@ -914,14 +902,14 @@ impl Store {
                     .await?;
             }
             project.id = id;
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &a.username,
                 action: "create",
                 object_type: "project",
                 object_id: &id.to_string(),
                 before: None,
                 after: Some(&to_json(&project)?),
-            });
+            }).await?;
             tx.commit().await?;
             id
         });
@@ -1170,14 +1158,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &username,
                 action,
                 object_type: "project",
                 object_id: &id.to_string(),
                 before: Some(&before),
                 after: Some(&to_json(&p)?),
-            });
+            }).await?;
             tx.commit().await?;
             p
         });
@@ -1357,14 +1345,14 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?
             .try_get(0)?;
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &a.username,
                 action: "create",
                 object_type: "consultation",
                 object_id: &id.to_string(),
                 before: None,
                 after: Some(&doc),
-            });
+            }).await?;
             tx.commit().await?;
             id
         });
@@ -1467,14 +1455,14 @@ impl Store {
             if n == 0 {
                 return Err(conflict_now!(&mut *tx, "consultation", id));
             }
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &a.username,
                 action: "record",
                 object_type: "consultation",
                 object_id: &id.to_string(),
                 before: Some(&before),
                 after: Some(&to_json(&c)?),
-            });
+            }).await?;
             tx.commit().await?;
             c
         });
@@ -1535,14 +1523,14 @@ impl Store {
             .try_get(0)?;
             let mut after = item.clone();
             after.id = id;
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &a.username,
                 action: "create",
                 object_type: "action_item",
                 object_id: &id.to_string(),
                 before: None,
                 after: Some(&to_json(&after)?),
-            });
+            }).await?;
             tx.commit().await?;
             id
         });
@@ -1587,14 +1575,14 @@ impl Store {
             if n == 0 {
                 return Err(conflict_now!(&mut *tx, "action_item", id));
             }
-            audit!(&mut *tx, AuditEntry {
+            record(&mut *tx, &AuditEntry {
                 actor: &a.username,
                 action: "status",
                 object_type: "action_item",
                 object_id: &id.to_string(),
                 before: Some(&before),
                 after: Some(&to_json(&item)?),
-            });
+            }).await?;
             tx.commit().await?;
             item
         });

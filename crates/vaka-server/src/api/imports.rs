@@ -19,7 +19,7 @@ pub(super) async fn upload(
 ) -> ApiResult<(StatusCode, axum::Json<serde_json::Value>)> {
     let actor = auth.require()?.clone();
     upload::may_import(&actor)?;
-    let received = upload::receive(&state, &actor, &mut multipart).await?;
+    let received = upload::receive(&state, &actor, &mut multipart, upload::Kind::Iati).await?;
     let summary = upload::import(&state, received, &actor.username, "api").await?;
     let status = if summary.rejected() > 0 {
         StatusCode::UNPROCESSABLE_ENTITY

@@ -51,7 +51,7 @@ pub async fn upload(
 ) -> PageResult<Response> {
     let actor = ctx.auth.require()?.clone();
     upload::may_import(&actor)?;
-    let received = upload::receive(&state, &actor, &mut multipart).await?;
+    let received = upload::receive(&state, &actor, &mut multipart, upload::Kind::Iati).await?;
     let name = received.name.clone();
     let summary = upload::import(&state, received, &actor.username, "web").await?;
     let rejected = summary.rejected() > 0;

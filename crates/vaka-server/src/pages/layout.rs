@@ -37,6 +37,10 @@ footer{padding:1rem;color:#66717c;font-size:.8rem;text-align:center}
 .pager{display:flex;gap:1rem;margin:.5rem 0}
 .snippet{font-size:.85rem;color:#3b4650;margin-top:.2rem}
 mark{background:#fde68a;color:inherit;padding:0 .1em;border-radius:2px}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dl.facts dt{font-weight:600}dl.facts dd{margin:0}
+tr.overdue td{background:#fdf0f0}
+blockquote{margin:.4rem 0;padding-left:.8rem;border-left:3px solid #d5dde4}
+ul.changes{margin:.2rem 0;padding-left:1.2rem;font-size:.85rem}ul.changes del{color:#9b1c1c}ul.changes ins{color:#1f6b35;text-decoration:none}
 "#;
 
 /// A whole page.
@@ -57,6 +61,12 @@ pub fn page(ctx: &Ctx, title: &str, body: Markup) -> Markup {
                         a href="/" { (ctx.t("nav.dashboard")) }
                         a href="/activities" { (ctx.t("nav.activities")) }
                         a href="/search" { (ctx.t("nav.search")) }
+                        a href="/projects" { (ctx.t("nav.projects")) }
+                        a href="/announcements" { (ctx.t("nav.announcements")) }
+                        a href="/consultations" { (ctx.t("nav.consultations")) }
+                        @if ctx.auth.actor.is_some() {
+                            a href="/awaiting" { (ctx.t("nav.awaiting")) }
+                        }
                         @if ctx.auth.actor.as_ref().is_some_and(|a| a.can_write()) {
                             a href="/import" { (ctx.t("nav.import")) }
                         }

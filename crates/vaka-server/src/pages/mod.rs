@@ -11,16 +11,19 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 use crate::auth::Auth;
 use crate::i18n::{LANG_COOKIE, Lang};
 
 pub mod activities;
+pub mod announcements;
+pub mod consultations;
 pub mod coord;
 pub mod dashboard;
 pub mod download;
+pub mod history;
 pub mod import;
 pub mod layout;
 pub mod login;
@@ -38,13 +41,34 @@ pub fn routes() -> Router<AppState> {
         .route("/areas/{framework}/{area}", get(places::area))
         .route("/partners/{ref}", get(places::partner))
         .route("/login", get(login::form).post(login::submit))
-        .route("/logout", axum::routing::post(login::logout))
+        .route("/logout", post(login::logout))
         .route(
             "/import",
             get(import::form)
                 .post(import::upload)
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route("/announcements", get(announcements::list))
+        .route(
+            "/announcements/upload",
+            get(announcements::upload_page)
+                .post(announcements::upload_release)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/announcements/{id}", get(announcements::show))
+        .route("/commitments/{id}/review", post(announcements::review))
+        .route("/consultations", get(consultations::list))
+        .route("/consultations/{id}", get(consultations::show))
+        .route(
+            "/consultations/{id}/items",
+            post(consultations::record_item),
+        )
+        .route(
+            "/consultations/{id}/actions",
+            post(consultations::add_action),
+        )
+        .route("/actions/{id}/status", post(consultations::action_status))
+        .route("/awaiting", get(consultations::awaiting))
         .layer(axum::middleware::from_fn(remember_lang))
 }
 
