@@ -5,13 +5,17 @@
 //! turns requests into store calls. A stale write answers 409 with the error
 //! shape plus `current_version`, so a client can reload and reapply.
 
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use vaka_coord::commitment::ReviewStatus;
 use vaka_coord::consultation::{ActionStatus, ConsultationInput};
@@ -23,33 +27,62 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{ApiError, Error};
 
-/// Routes, with their full `/api/v1/…` paths.
+/// Builds the method router of one route.
+pub type Handler = fn() -> MethodRouter<AppState>;
+
+/// Every route: method, full `/api/v1/…` path and handler. [`routes`] mounts
+/// exactly these, and a test checks that they are the ones the OpenAPI
+/// document describes (`crate::api::COORD_ROUTES`), both ways.
+pub const MOUNTED: &[(&str, &str, Handler)] = &[
+    ("get", "/api/v1/announcements", || get(announcements)),
+    ("post", "/api/v1/announcements", || {
+        post(import_announcement)
+    }),
+    ("get", "/api/v1/announcements/{id}", || get(announcement)),
+    ("get", "/api/v1/commitments/{id}", || get(commitment_status)),
+    ("post", "/api/v1/commitments/{id}/review", || {
+        post(review_commitment)
+    }),
+    ("post", "/api/v1/commitments/{id}/links", || {
+        post(link_commitment)
+    }),
+    ("get", "/api/v1/projects", || get(projects)),
+    ("post", "/api/v1/projects", || post(create_project)),
+    ("get", "/api/v1/projects/{id}", || get(project)),
+    ("put", "/api/v1/projects/{id}", || put(update_project)),
+    ("post", "/api/v1/projects/{id}/transitions", || {
+        post(transition)
+    }),
+    ("post", "/api/v1/projects/{id}/links", || post(link_project)),
+    ("get", "/api/v1/consultations", || get(consultations)),
+    ("post", "/api/v1/consultations", || {
+        post(create_consultation)
+    }),
+    ("get", "/api/v1/consultations/{id}", || get(consultation)),
+    ("post", "/api/v1/consultations/{id}/record", || {
+        post(record_item)
+    }),
+    ("post", "/api/v1/consultations/{id}/actions", || {
+        post(add_action)
+    }),
+    ("get", "/api/v1/consultations/{id}/record.html", || {
+        get(record_html)
+    }),
+    ("get", "/api/v1/consultations/{id}/record.xlsx", || {
+        get(record_xlsx)
+    }),
+    ("get", "/api/v1/actions", || get(actions)),
+    ("post", "/api/v1/actions/{id}/status", || {
+        post(action_status)
+    }),
+    ("get", "/api/v1/awaiting", || get(awaiting)),
+];
+
+/// Routes, with their full `/api/v1/…` paths (see [`MOUNTED`]).
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/announcements",
-            get(announcements).post(import_announcement),
-        )
-        .route("/api/v1/announcements/{id}", get(announcement))
-        .route("/api/v1/commitments/{id}", get(commitment_status))
-        .route("/api/v1/commitments/{id}/review", post(review_commitment))
-        .route("/api/v1/commitments/{id}/links", post(link_commitment))
-        .route("/api/v1/projects", get(projects).post(create_project))
-        .route("/api/v1/projects/{id}", get(project).put(update_project))
-        .route("/api/v1/projects/{id}/transitions", post(transition))
-        .route("/api/v1/projects/{id}/links", post(link_project))
-        .route(
-            "/api/v1/consultations",
-            get(consultations).post(create_consultation),
-        )
-        .route("/api/v1/consultations/{id}", get(consultation))
-        .route("/api/v1/consultations/{id}/record", post(record_item))
-        .route("/api/v1/consultations/{id}/actions", post(add_action))
-        .route("/api/v1/consultations/{id}/record.html", get(record_html))
-        .route("/api/v1/consultations/{id}/record.xlsx", get(record_xlsx))
-        .route("/api/v1/actions", get(actions))
-        .route("/api/v1/actions/{id}/status", post(action_status))
-        .route("/api/v1/awaiting", get(awaiting))
+    MOUNTED.iter().fold(Router::new(), |r, (_, path, handler)| {
+        r.route(path, handler())
+    })
 }
 
 /// An API error that keeps a conflict's current version in the body.
@@ -83,6 +116,55 @@ impl IntoResponse for CoordError {
 }
 
 type R<T> = Result<T, CoordError>;
+
+/// A JSON request body; a body that is not JSON or not the expected shape is
+/// a 400 with the one error shape (axum's own rejection is plain text).
+struct Body<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = CoordError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(req, state)
+            .await
+            .map(|Json(t)| Body(t))
+            .map_err(|e: JsonRejection| {
+                Error::bad_request(format!("request body: {}", e.body_text())).into()
+            })
+    }
+}
+
+/// The `{id}` of the path, or a 400 with the error shape.
+struct Id(i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = CoordError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|Path(id)| Id(id))
+            .map_err(|e: PathRejection| {
+                Error::bad_request(format!("path: {}", e.body_text())).into()
+            })
+    }
+}
+
+/// Query parameters, or a 400 with the error shape.
+struct Q<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
+    type Rejection = CoordError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| Q(q))
+            .map_err(|e: QueryRejection| {
+                Error::bad_request(format!("query parameter: {}", e.body_text())).into()
+            })
+    }
+}
 
 macro_rules! st {
     ($e:expr) => {
@@ -118,7 +200,7 @@ async fn announcements(State(s): State<AppState>) -> R<Json<Value>> {
     Ok(Json(Value::Array(all)))
 }
 
-async fn announcement(State(s): State<AppState>, Path(id): Path<i64>) -> R<Json<Value>> {
+async fn announcement(State(s): State<AppState>, Id(id): Id) -> R<Json<Value>> {
     Ok(Json(st!(s.store.announcement_json(id))))
 }
 
@@ -132,7 +214,7 @@ struct ImportQuery {
 async fn import_announcement(
     State(s): State<AppState>,
     auth: Auth,
-    Query(q): Query<ImportQuery>,
+    Q(q): Q<ImportQuery>,
     body: String,
 ) -> R<(StatusCode, Json<Value>)> {
     let actor = auth.require_writer()?;
@@ -160,8 +242,8 @@ struct ReviewBody {
 async fn review_commitment(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<ReviewBody>,
+    Id(id): Id,
+    Body(b): Body<ReviewBody>,
 ) -> R<Json<Value>> {
     let status = b
         .status
@@ -191,8 +273,8 @@ struct LinkBody {
 async fn link_commitment(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<LinkBody>,
+    Id(id): Id,
+    Body(b): Body<LinkBody>,
 ) -> R<Json<Value>> {
     let c = st!(s.store.link_commitment(
         auth.actor.as_ref(),
@@ -212,8 +294,8 @@ struct StatusQuery {
 
 async fn commitment_status(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<StatusQuery>,
+    Id(id): Id,
+    Q(q): Q<StatusQuery>,
 ) -> R<Json<Value>> {
     let today = parse_date(&today(&q.today)?).map_err(|e| Error::bad_request(e.to_string()))?;
     let cur = q
@@ -234,17 +316,13 @@ async fn projects(State(s): State<AppState>) -> R<Json<Value>> {
 async fn create_project(
     State(s): State<AppState>,
     auth: Auth,
-    Json(input): Json<ProjectInput>,
+    Body(input): Body<ProjectInput>,
 ) -> R<(StatusCode, Json<Value>)> {
     let p = st!(s.store.create_project(auth.actor.as_ref(), &input));
     Ok((StatusCode::CREATED, Json(json!(p))))
 }
 
-async fn project(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<StatusQuery>,
-) -> R<Json<Value>> {
+async fn project(State(s): State<AppState>, Id(id): Id, Q(q): Q<StatusQuery>) -> R<Json<Value>> {
     let cur = q
         .currency
         .unwrap_or_else(|| "USD".into())
@@ -267,8 +345,8 @@ struct UpdateBody {
 async fn update_project(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<UpdateBody>,
+    Id(id): Id,
+    Body(b): Body<UpdateBody>,
 ) -> R<Json<Value>> {
     let p = st!(s
         .store
@@ -288,8 +366,8 @@ struct TransitionBody {
 async fn transition(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<TransitionBody>,
+    Id(id): Id,
+    Body(b): Body<TransitionBody>,
 ) -> R<Json<Value>> {
     let action = Action::parse(&b.action).map_err(|e| Error::bad_request(e.to_string()))?;
     let p = st!(s.store.transition_project(
@@ -306,8 +384,8 @@ async fn transition(
 async fn link_project(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<LinkBody>,
+    Id(id): Id,
+    Body(b): Body<LinkBody>,
 ) -> R<Json<Value>> {
     let (Some(partner), Some(activity)) = (b.partner, b.activity) else {
         return Err(Error::bad_request("`partner` and `activity` are required").into());
@@ -331,7 +409,7 @@ async fn consultations(State(s): State<AppState>) -> R<Json<Value>> {
 async fn create_consultation(
     State(s): State<AppState>,
     auth: Auth,
-    Json(input): Json<ConsultationInput>,
+    Body(input): Body<ConsultationInput>,
 ) -> R<(StatusCode, Json<Value>)> {
     let c = st!(s.store.create_consultation(auth.actor.as_ref(), &input));
     Ok((StatusCode::CREATED, Json(json!(c))))
@@ -344,8 +422,8 @@ struct TodayQuery {
 
 async fn consultation(
     State(s): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<TodayQuery>,
+    Id(id): Id,
+    Q(q): Q<TodayQuery>,
 ) -> R<Json<Value>> {
     let rec = st!(s.store.meeting_record(id, &today(&q.today)?));
     let history = st!(s.store.audit_history("consultation", &id.to_string()));
@@ -366,8 +444,8 @@ struct RecordBody {
 async fn record_item(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<RecordBody>,
+    Id(id): Id,
+    Body(b): Body<RecordBody>,
 ) -> R<Json<Value>> {
     let item = match b.item {
         Some(0) => return Err(Error::bad_request("agenda items are numbered from 1").into()),
@@ -401,8 +479,8 @@ struct ActionBody {
 async fn add_action(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<ActionBody>,
+    Id(id): Id,
+    Body(b): Body<ActionBody>,
 ) -> R<(StatusCode, Json<Value>)> {
     let item = b.item.and_then(|n| n.checked_sub(1));
     let a = st!(s
@@ -420,8 +498,8 @@ struct ActionStatusBody {
 async fn action_status(
     State(s): State<AppState>,
     auth: Auth,
-    Path(id): Path<i64>,
-    Json(b): Json<ActionStatusBody>,
+    Id(id): Id,
+    Body(b): Body<ActionStatusBody>,
 ) -> R<Json<Value>> {
     let status = ActionStatus::parse(&b.status).map_err(|e| Error::bad_request(e.to_string()))?;
     let a = st!(s
@@ -439,7 +517,7 @@ struct ActionsQuery {
     today: Option<String>,
 }
 
-async fn actions(State(s): State<AppState>, Query(q): Query<ActionsQuery>) -> R<Json<Value>> {
+async fn actions(State(s): State<AppState>, Q(q): Q<ActionsQuery>) -> R<Json<Value>> {
     let today = today(&q.today)?;
     let list = st!(s.store.actions(&ActionFilter {
         consultation: q.consultation,
@@ -456,20 +534,12 @@ async fn actions(State(s): State<AppState>, Query(q): Query<ActionsQuery>) -> R<
     Ok(Json(Value::Array(rows)))
 }
 
-async fn awaiting(
-    State(s): State<AppState>,
-    auth: Auth,
-    Query(q): Query<TodayQuery>,
-) -> R<Json<Value>> {
+async fn awaiting(State(s): State<AppState>, auth: Auth, Q(q): Q<TodayQuery>) -> R<Json<Value>> {
     let actor = auth.require()?;
     Ok(Json(json!(st!(s.store.awaiting(actor, &today(&q.today)?)))))
 }
 
-async fn record_html(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<TodayQuery>,
-) -> R<Response> {
+async fn record_html(State(s): State<AppState>, Id(id): Id, Q(q): Q<TodayQuery>) -> R<Response> {
     let rec = st!(s.store.meeting_record(id, &today(&q.today)?));
     let page = vaka_coord::consultation::to_html(&rec);
     Ok((
@@ -482,11 +552,7 @@ async fn record_html(
         .into_response())
 }
 
-async fn record_xlsx(
-    State(s): State<AppState>,
-    Path(id): Path<i64>,
-    Query(q): Query<TodayQuery>,
-) -> R<Response> {
+async fn record_xlsx(State(s): State<AppState>, Id(id): Id, Q(q): Q<TodayQuery>) -> R<Response> {
     let rec = st!(s.store.meeting_record(id, &today(&q.today)?));
     let bytes = vaka_coord::consultation::to_xlsx(&rec).map_err(Error::internal)?;
     Ok((

@@ -356,15 +356,462 @@ both_backends!(visitors_cannot_import, |db: TestDb| async move {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 });
 
+/// `body` is what the document says operation `method path` answers with
+/// `status`: the status is documented, and a JSON body validates against its
+/// schema.
+fn assert_documented(doc: &Value, method: &str, path: &str, status: StatusCode, body: &Value) {
+    let op = &doc["paths"][path][method];
+    assert!(op.is_object(), "{method} {path} is not documented");
+    let response = &op["responses"][status.as_str()];
+    assert!(
+        response.is_object(),
+        "{method} {path}: answered {status}, which is not documented: {body}"
+    );
+    let Some(schema) = response.pointer("/content/application~1json/schema") else {
+        return;
+    };
+    let schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "allOf": [schema],
+        "components": { "schemas": doc["components"]["schemas"].clone() },
+    });
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(body)
+        .take(5)
+        .map(|e| format!("at `{}`: {e}", e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} {status}: the answer is not what the document says:\n{}\n{body}",
+        errors.join("\n")
+    );
+}
+
+/// The coordination objects the checks below read: the founding
+/// announcement (as `vaka demo` loads it), a joint project one step into its
+/// lifecycle, a meeting with an action item; and an admin's API token.
+struct CoordData {
+    token: String,
+    announcement: i64,
+    commitment: i64,
+    project: i64,
+    consultation: i64,
+    action: i64,
+}
+
+fn project_json() -> Value {
+    serde_json::json!({
+        "framework": "nz-japan-2019",
+        "title": {"en": "Solar for Tonga", "ja": "トンガの太陽光"},
+        "countries": ["TO"],
+        "areas": ["renewable-energy"],
+        "planned_start": "2025-01-01",
+        "partners": [
+            {"org": "NZ-1", "role": "lead", "contribution": {"kind": "money", "amount": "7900000", "currency": "NZD"}},
+            {"org": "GOV-TO", "role": "implementer", "contribution": {"kind": "in-kind", "description": "land"}}
+        ]
+    })
+}
+
+fn consultation_json() -> Value {
+    serde_json::json!({
+        "framework": "nz-japan-2019",
+        "mechanism": "senior-officials-consultation",
+        "title": "SOC 2025",
+        "date": "2025-02-01",
+        "place": "Tokyo",
+        "participants": ["NZ-1", "GOV-TO"],
+        "agenda": [{"title": "Solar for Tonga", "countries": ["TO"], "areas": ["renewable-energy"]}]
+    })
+}
+
+fn founding_text() -> String {
+    std::fs::read_to_string(
+        bundled_data().join("announcements/2019-10-31-nz-japan-joint-declaration.md"),
+    )
+    .unwrap()
+}
+
+async fn coord_data(store: &Store) -> CoordData {
+    use vaka_domain::access::{OrgKind, Role};
+    for (id, kind, country) in [
+        ("NZ-1", OrgKind::Partner, None),
+        ("GOV-TO", OrgKind::Government, Some("TO")),
+    ] {
+        store
+            .create_organisation(id, id, kind, country, "test")
+            .await
+            .unwrap();
+    }
+    store
+        .create_user(
+            &vaka_store::accounts::NewUser {
+                username: "admin",
+                display_name: "admin",
+                password: "correct horse battery staple",
+                org: "NZ-1",
+                role: Role::Admin,
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let token = store
+        .create_api_token("admin", "script", "test")
+        .await
+        .unwrap();
+    let admin = store.user_actor("admin").await.unwrap();
+    let announcement = store
+        .import_announcement(Some(&admin), "founding.md", &founding_text(), "demo")
+        .await
+        .unwrap()
+        .id;
+    let commitment = store
+        .announcement_commitments(announcement)
+        .await
+        .unwrap()
+        .first()
+        .expect("the founding announcement has candidate commitments")
+        .id;
+    let input = serde_json::from_value(project_json()).unwrap();
+    let project = store.create_project(Some(&admin), &input).await.unwrap().id;
+    store
+        .transition_project(
+            Some(&admin),
+            project,
+            1,
+            vaka_coord::project::Action::Appraise,
+            None,
+            "looks sound",
+        )
+        .await
+        .unwrap();
+    let input = serde_json::from_value(consultation_json()).unwrap();
+    let consultation = store
+        .create_consultation(Some(&admin), &input)
+        .await
+        .unwrap()
+        .id;
+    let action = store
+        .add_action(
+            Some(&admin),
+            consultation,
+            Some(0),
+            "Site survey",
+            "GOV-TO",
+            "2020-01-01",
+        )
+        .await
+        .unwrap()
+        .id;
+    CoordData {
+        token,
+        announcement,
+        commitment,
+        project,
+        consultation,
+        action,
+    }
+}
+
+/// A request to the API, with an API token and a body when given.
+fn request(method: &str, uri: &str, token: Option<&str>, body: Option<&Body2>) -> Request<Body> {
+    let mut b = Request::builder()
+        .method(method.to_ascii_uppercase().as_str())
+        .uri(uri);
+    if let Some(t) = token {
+        b = b.header("authorization", format!("Bearer {t}"));
+    }
+    match body {
+        Some(Body2::Json(v)) => b
+            .header("content-type", "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        Some(Body2::Markdown(s)) => b
+            .header("content-type", "text/markdown")
+            .body(Body::from(s.clone()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    }
+}
+
+enum Body2 {
+    Json(Value),
+    Markdown(String),
+}
+
+/// Status, content type and body (JSON, or null for another content type).
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, String, Value) {
+    let resp = app.clone().oneshot(req).await.unwrap();
+    let status = resp.status();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let body = if ct.starts_with("application/json") {
+        serde_json::from_slice(&bytes).unwrap()
+    } else {
+        assert!(!bytes.is_empty());
+        Value::Null
+    };
+    (status, ct, body)
+}
+
+/// Every coordination route is documented (both ways: the document and the
+/// mounted router list the same operations), answers at the documented path
+/// and method, and its real answers — reads on the demo data, refused and
+/// stale writes, successful writes — are what the document says.
+async fn check_coordination_routes(app: &Router, store: &Store) {
+    let doc = api::openapi_json();
+    let documented: BTreeSet<(String, String)> = api::COORD_ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), format!("/api/v1{}", r.path)))
+        .collect();
+    let mounted: BTreeSet<(String, String)> = vaka_server::api_coord::MOUNTED
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(documented.len(), api::COORD_ROUTES.len(), "duplicates");
+    assert_eq!(mounted.len(), vaka_server::api_coord::MOUNTED.len());
+    assert_eq!(
+        mounted, documented,
+        "the coordination routes mounted and the ones documented differ"
+    );
+    let d = coord_data(store).await;
+    let version = |v: &Value| v["version"].as_i64().unwrap();
+    let (_, _, project) = send(
+        app,
+        request(
+            "get",
+            &format!("/api/v1/projects/{}", d.project),
+            None,
+            None,
+        ),
+    )
+    .await;
+    let project_version = version(&project["project"]);
+    assert_eq!(project_version, 2);
+    let sample = |op: &str, v: i64| -> Option<Body2> {
+        Some(match op {
+            "importAnnouncement" => Body2::Markdown(founding_text()),
+            "reviewCommitment" => {
+                Body2::Json(serde_json::json!({"expect_version": v, "status": "confirmed"}))
+            }
+            "linkCommitment" => {
+                Body2::Json(serde_json::json!({"expect_version": v, "project": d.project}))
+            }
+            "createProject" => Body2::Json(project_json()),
+            "updateProject" => {
+                Body2::Json(serde_json::json!({"expect_version": v, "project": project_json()}))
+            }
+            "transitionProject" => Body2::Json(
+                serde_json::json!({"expect_version": v, "action": "submit", "comment": "ready"}),
+            ),
+            "linkProjectActivity" => Body2::Json(
+                serde_json::json!({"expect_version": v, "partner": "NZ-1", "activity": "XM-DAC-41114-PROJECT-00060093"}),
+            ),
+            "createConsultation" => Body2::Json(consultation_json()),
+            "recordAgendaItem" => Body2::Json(
+                serde_json::json!({"expect_version": v, "item": 1, "decisions": ["Survey the site"], "minutes": "Agreed."}),
+            ),
+            "addActionItem" => Body2::Json(
+                serde_json::json!({"text": "Share the data", "owner_org": "NZ-1", "due": "2030-01-01", "item": 1}),
+            ),
+            "setActionStatus" => {
+                Body2::Json(serde_json::json!({"expect_version": v, "status": "done"}))
+            }
+            _ => return None,
+        })
+    };
+    let mut checked_reads = BTreeSet::new();
+    for route in api::COORD_ROUTES {
+        let path = format!("/api/v1{}", route.path);
+        let id = if route.path.starts_with("/announcements") {
+            d.announcement
+        } else if route.path.starts_with("/commitments") {
+            d.commitment
+        } else if route.path.starts_with("/projects") {
+            d.project
+        } else if route.path.starts_with("/consultations") {
+            d.consultation
+        } else {
+            d.action
+        };
+        let uri = path.replace("{id}", &id.to_string());
+        if route.method == "get" {
+            // Reads: the answer on the demo data is the documented one.
+            let token = (route.access == api::Access::SignedIn).then_some(d.token.as_str());
+            if token.is_some() {
+                let (st, _, body) = send(app, request("get", &uri, None, None)).await;
+                assert_eq!(st, StatusCode::UNAUTHORIZED, "{uri}");
+                assert_documented(&doc, "get", &path, st, &body);
+            }
+            let (st, ct, body) = send(app, request("get", &uri, token, None)).await;
+            assert_eq!(st, StatusCode::OK, "{uri}: {body}");
+            assert_documented(&doc, "get", &path, st, &body);
+            match route.answer {
+                api::Answer::Json(_) => assert!(ct.starts_with("application/json"), "{uri}: {ct}"),
+                api::Answer::Html => assert!(ct.starts_with("text/html"), "{uri}: {ct}"),
+                api::Answer::Xlsx => assert!(ct.contains("spreadsheetml"), "{uri}: {ct}"),
+            }
+            checked_reads.insert(route.path);
+            continue;
+        }
+        let body = sample(route.operation_id, 99)
+            .unwrap_or_else(|| panic!("no sample body for {}", route.operation_id));
+        // Without credentials: refused, nothing changed.
+        let (st, _, answer) = send(app, request(route.method, &uri, None, Some(&body))).await;
+        assert!(
+            st == StatusCode::UNAUTHORIZED || st == StatusCode::FORBIDDEN,
+            "{} {uri}: {st} {answer}",
+            route.method
+        );
+        assert_documented(&doc, route.method, &path, st, &answer);
+        // Not JSON: 400 with the error shape.
+        if matches!(route.body, api::RequestBody::Json(_)) {
+            let (st, _, answer) = send(
+                app,
+                request(
+                    route.method,
+                    &uri,
+                    Some(&d.token),
+                    Some(&Body2::Json(serde_json::json!({"unexpected": true}))),
+                ),
+            )
+            .await;
+            assert_eq!(
+                st,
+                StatusCode::BAD_REQUEST,
+                "{} {uri}: {answer}",
+                route.method
+            );
+            assert_documented(&doc, route.method, &path, st, &answer);
+        }
+        // A stale version: 409 with the current version.
+        if route.versioned {
+            let (st, _, answer) = send(
+                app,
+                request(route.method, &uri, Some(&d.token), Some(&body)),
+            )
+            .await;
+            assert_eq!(st, StatusCode::CONFLICT, "{} {uri}: {answer}", route.method);
+            assert_documented(&doc, route.method, &path, st, &answer);
+            assert!(answer["error"]["current_version"].as_i64().unwrap() >= 1);
+        }
+    }
+    for read in [
+        "/projects",
+        "/projects/{id}",
+        "/consultations",
+        "/consultations/{id}",
+        "/announcements",
+        "/announcements/{id}",
+    ] {
+        assert!(checked_reads.contains(read), "{read} not checked");
+    }
+    // A bad path or query parameter: 400 with the error shape, too.
+    for (uri, path, mentions) in [
+        ("/api/v1/projects/solar", "/api/v1/projects/{id}", "solar"),
+        (
+            "/api/v1/actions?overdue=maybe",
+            "/api/v1/actions",
+            "overdue",
+        ),
+        (
+            "/api/v1/consultations/1?today=soon",
+            "/api/v1/consultations/{id}",
+            "soon",
+        ),
+    ] {
+        let (st, _, answer) = send(app, request("get", uri, None, None)).await;
+        assert_error(st, &answer, StatusCode::BAD_REQUEST, mentions);
+        assert_documented(&doc, "get", path, st, &answer);
+    }
+    // Successful writes answer what the document says.
+    for (method, uri, path, op, v) in [
+        (
+            "post",
+            "/api/v1/projects".to_string(),
+            "/api/v1/projects",
+            "createProject",
+            0,
+        ),
+        (
+            "post",
+            format!("/api/v1/projects/{}/transitions", d.project),
+            "/api/v1/projects/{id}/transitions",
+            "transitionProject",
+            project_version,
+        ),
+        (
+            "post",
+            "/api/v1/consultations".to_string(),
+            "/api/v1/consultations",
+            "createConsultation",
+            0,
+        ),
+        (
+            "post",
+            format!("/api/v1/consultations/{}/record", d.consultation),
+            "/api/v1/consultations/{id}/record",
+            "recordAgendaItem",
+            1,
+        ),
+        (
+            "post",
+            format!("/api/v1/consultations/{}/actions", d.consultation),
+            "/api/v1/consultations/{id}/actions",
+            "addActionItem",
+            0,
+        ),
+        (
+            "post",
+            "/api/v1/announcements".to_string(),
+            "/api/v1/announcements",
+            "importAnnouncement",
+            0,
+        ),
+    ] {
+        let body = sample(op, v).unwrap();
+        let (st, _, answer) = send(app, request(method, &uri, Some(&d.token), Some(&body))).await;
+        assert!(st.is_success(), "{method} {uri}: {st} {answer}");
+        assert_documented(&doc, method, path, st, &answer);
+    }
+}
+
 #[test]
 fn every_route_is_documented_and_mounted() {
     let doc = api::openapi_json();
     let paths = doc["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), api::ROUTES.len());
+    // The document has the routes of both tables, and nothing else.
+    let mut expected: BTreeSet<(String, String)> = api::ROUTES
+        .iter()
+        .map(|r| ("get".to_string(), format!("/api/v1{}", r.path)))
+        .chain(
+            api::COORD_ROUTES
+                .iter()
+                .map(|r| (r.method.to_string(), format!("/api/v1{}", r.path))),
+        )
+        .collect();
+    expected.insert(("post".into(), "/api/v1/imports".into()));
+    let in_doc: BTreeSet<(String, String)> = paths
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .map(move |m| (m.clone(), p.clone()))
+        })
+        .collect();
+    assert_eq!(in_doc, expected);
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let db = TestDb::sqlite();
-        let (app, _store, _dir) = app(&db).await;
+        let (app, store, _dir) = app(&db).await;
         for route in api::ROUTES {
             assert!(paths.contains_key(&format!("/api/v1{}", route.path)));
             // Fill path parameters with values that exist.
@@ -406,8 +853,17 @@ fn every_route_is_documented_and_mounted() {
                 errors.join("\n")
             );
         }
+        check_coordination_routes(&app, &store).await;
     });
 }
+
+both_backends!(
+    coordination_answers_match_the_document,
+    |db: TestDb| async move {
+        let (app, store, _dir) = app(&db).await;
+        check_coordination_routes(&app, &store).await;
+    }
+);
 
 #[test]
 fn openapi_document_is_valid_3_1() {
@@ -444,7 +900,10 @@ fn openapi_document_is_valid_3_1() {
         for (method, op) in item.as_object().unwrap() {
             assert!(["get", "post", "put", "delete", "patch"].contains(&method.as_str()));
             let responses = op["responses"].as_object().unwrap();
-            assert!(responses.contains_key("200"), "{path}");
+            assert!(
+                responses.contains_key("200") || responses.contains_key("201"),
+                "{path}"
+            );
             assert!(responses.contains_key("500"), "{path}");
             assert!(op["operationId"].is_string());
             let declared: BTreeSet<&str> = op["parameters"]

@@ -23,8 +23,10 @@ use crate::error::{ApiResult, Error};
 
 mod imports;
 mod openapi;
+mod openapi_coord;
 
-pub use openapi::{ROUTES, Route, openapi_json};
+pub use openapi::{In, Param, ROUTES, Route, openapi_json};
+pub use openapi_coord::{Access, Answer, COORD_ROUTES, CoordRoute, RequestBody};
 
 type Json = axum::Json<serde_json::Value>;
 

@@ -1,8 +1,11 @@
 //! The OpenAPI 3.1 document of `/api/v1`, built from [`ROUTES`] (one entry per
-//! mounted route: a test checks that every entry answers) and the schemas of
-//! the JSON the store types serialise to.
+//! mounted route: a test checks that every entry answers), the coordination
+//! API's [`COORD_ROUTES`](super::openapi_coord::COORD_ROUTES) and the schemas
+//! of the JSON the store types serialise to.
 
 use serde_json::{Value, json};
+
+use super::openapi_coord::{COORD_ROUTES, coord_schemas, operation, security_schemes, signed_in};
 
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -452,6 +455,7 @@ fn upload_operation() -> Value {
         "operationId": "importFile",
         "summary": "Upload and import one IATI file (editors and admins; send an API token as `Authorization: Bearer …`)",
         "parameters": [],
+        "security": signed_in(),
         "requestBody": {
             "required": true,
             "content": { "multipart/form-data": { "schema": obj(json!({
@@ -522,18 +526,35 @@ pub fn openapi_json() -> Value {
     if let Some(Value::Object(item)) = paths.get_mut("/api/v1/imports") {
         item.insert("post".into(), upload_operation());
     }
+    for route in COORD_ROUTES {
+        let item = paths
+            .entry(format!("/api/v1{}", route.path))
+            .or_insert_with(|| json!({}));
+        if let Value::Object(item) = item {
+            item.insert(route.method.into(), operation(route));
+        }
+    }
+    let mut schemas = schemas();
+    if let (Value::Object(all), Value::Object(coord)) = (&mut schemas, coord_schemas()) {
+        all.extend(coord);
+    }
     json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Vaka API",
             "version": env!("CARGO_PKG_VERSION"),
             "description": "Development cooperation in the Pacific: frameworks, countries, partners, \
-                            activities (IATI), transactions, the coverage matrix and search. \
+                            activities (IATI), transactions, the coverage matrix and search; and the \
+                            framework at work: announcements and commitments, joint projects, \
+                            consultations and action items. \
                             Money is exact decimal strings with an ISO 4217 currency. Lists page with \
-                            opaque cursors (`next` → `after`).",
+                            opaque cursors (`next` → `after`). Reads are public; writes need a session \
+                            (with its CSRF token) or an API token. Every editable object has a `version`: \
+                            a write names the one it was based on (`expect_version`) and a stale one is \
+                            refused with 409 and the current version.",
             "license": { "name": "Apache-2.0", "identifier": "Apache-2.0" }
         },
         "paths": paths,
-        "components": { "schemas": schemas() }
+        "components": { "schemas": schemas, "securitySchemes": security_schemes() }
     })
 }
