@@ -574,6 +574,100 @@ const STRINGS: &[(&str, &str, &str, &str)] = &[
         "Aucune réunion.",
     ),
     (
+        "proj.list",
+        "Joint projects",
+        "共同事業",
+        "Projets conjoints",
+    ),
+    (
+        "proj.none",
+        "No joint projects yet.",
+        "共同事業はまだありません。",
+        "Aucun projet conjoint.",
+    ),
+    ("proj.name", "Title", "名称", "Titre"),
+    ("proj.countries", "Countries", "対象国", "Pays"),
+    ("proj.status", "Status", "状態", "Statut"),
+    ("proj.version", "version", "版", "version"),
+    ("proj.declined", "Declined", "不承認", "Refusé"),
+    (
+        "proj.figures",
+        "Partners: planned and reported ({currency})",
+        "パートナー：計画と実績（{currency}）",
+        "Partenaires : prévu et déclaré ({currency})",
+    ),
+    ("proj.partner", "Partner", "パートナー", "Partenaire"),
+    ("proj.role", "Role", "役割", "Rôle"),
+    ("proj.planned", "Planned", "計画額", "Prévu"),
+    ("proj.committed", "Committed", "約束額", "Engagé"),
+    ("proj.disbursed", "Disbursed", "支出額", "Décaissé"),
+    ("proj.activities", "Activities", "案件", "Activités"),
+    ("proj.approved", "Approved by", "承認者", "Approuvé par"),
+    ("proj.step", "Step", "手続き", "Étape"),
+    (
+        "proj.for_partner",
+        "For partner",
+        "対象パートナー",
+        "Pour le partenaire",
+    ),
+    (
+        "proj.your_org",
+        "(your organisation)",
+        "（所属機関）",
+        "(votre organisation)",
+    ),
+    ("proj.comment", "Comment", "コメント", "Commentaire"),
+    ("proj.apply", "Apply", "適用", "Appliquer"),
+    (
+        "proj.lifecycle",
+        "Lifecycle",
+        "ライフサイクル",
+        "Cycle de vie",
+    ),
+    ("proj.when", "When", "日時", "Quand"),
+    ("proj.to", "To", "移行先", "Vers"),
+    ("proj.by", "By", "実施者", "Par"),
+    ("proj.status.concept", "concept", "構想", "concept"),
+    ("proj.status.appraisal", "appraisal", "審査中", "évaluation"),
+    (
+        "proj.status.awaiting_endorsement",
+        "awaiting endorsement",
+        "承認待ち",
+        "en attente d'aval",
+    ),
+    ("proj.status.endorsed", "endorsed", "承認済み", "avalisé"),
+    ("proj.status.declined", "declined", "不承認", "refusé"),
+    ("proj.status.approved", "approved", "採択済み", "approuvé"),
+    (
+        "proj.status.implementation",
+        "implementation",
+        "実施中",
+        "mise en œuvre",
+    ),
+    ("proj.status.completed", "completed", "完了", "terminé"),
+    ("proj.status.cancelled", "cancelled", "中止", "annulé"),
+    ("proj.action.appraise", "appraise", "審査する", "évaluer"),
+    ("proj.action.submit", "submit", "提出する", "soumettre"),
+    ("proj.action.endorse", "endorse", "承認する", "avaliser"),
+    ("proj.action.decline", "decline", "不承認とする", "refuser"),
+    ("proj.action.approve", "approve", "採択する", "approuver"),
+    ("proj.action.start", "start", "開始する", "démarrer"),
+    ("proj.action.complete", "complete", "完了する", "terminer"),
+    ("proj.action.cancel", "cancel", "中止する", "annuler"),
+    ("proj.role.lead", "lead", "主導", "chef de file"),
+    (
+        "proj.role.co-financier",
+        "co-financier",
+        "協調資金提供",
+        "cofinanceur",
+    ),
+    (
+        "proj.role.implementer",
+        "implementer",
+        "実施機関",
+        "exécutant",
+    ),
+    (
         "await.title",
         "Awaiting my government",
         "自国政府の対応待ち",
@@ -628,6 +722,28 @@ mod tests {
             ] {
                 assert!(STRINGS.iter().any(|r| r.0 == key), "{key} is missing");
             }
+        }
+    }
+
+    #[test]
+    fn every_project_status_action_and_role_has_a_label() {
+        use vaka_coord::project::{Action, PartnerRole, ProjectStatus};
+        let roles = [
+            PartnerRole::Lead,
+            PartnerRole::CoFinancier,
+            PartnerRole::Implementer,
+        ];
+        let keys = ProjectStatus::ALL
+            .iter()
+            .map(|s| format!("proj.status.{}", s.as_str()))
+            .chain(
+                Action::ALL
+                    .iter()
+                    .map(|a| format!("proj.action.{}", a.as_str())),
+            )
+            .chain(roles.iter().map(|r| format!("proj.role.{}", r.as_str())));
+        for key in keys {
+            assert!(STRINGS.iter().any(|r| r.0 == key), "{key} has no entry");
         }
     }
 

@@ -1374,3 +1374,130 @@ both_backends!(
         );
     }
 );
+
+both_backends!(
+    project_pages_in_japanese_and_stale_edits,
+    |db: TestDb| async move {
+        use vaka_coord::project::{Action, ProjectInput};
+        let store = db.store().await;
+        accounts(&store).await;
+        let nz = store.user_actor("alice").await.unwrap();
+        let input: ProjectInput = serde_json::from_value(serde_json::json!({
+            "framework": "nz-japan-2019",
+            "title": {"en": "Solar for Tonga", "ja": "トンガの太陽光"},
+            "countries": ["TO"],
+            "areas": ["renewable-energy"],
+            "partners": [
+                {"org": "NZ-1", "role": "lead", "contribution": {"kind": "money", "amount": "7900000", "currency": "NZD"}},
+                {"org": "JP-8", "role": "co-financier", "contribution": null}
+            ]
+        }))
+        .unwrap();
+        let p = store.create_project(Some(&nz), &input).await.unwrap();
+        let app = App::new(store.clone());
+        let path = format!("/projects/{}", p.id);
+
+        // The list and the page in Japanese: UI text, statuses, roles.
+        let list = app.get("/projects?lang=ja", None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        let t = list.text();
+        for needle in [
+            "<html lang=\"ja\"",
+            "共同事業",
+            "名称",
+            "対象国",
+            "構想",
+            "トンガの太陽光",
+        ] {
+            assert!(t.contains(needle), "{needle} missing: {t}");
+        }
+        assert!(!t.contains(">Title<") && !t.contains(">concept<"), "{t}");
+        let page = app.get(&format!("{path}?lang=ja"), None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let t = page.text();
+        for needle in [
+            "パートナー：計画と実績（USD）",
+            "役割",
+            "主導",
+            "協調資金提供",
+            "ライフサイクル",
+            "履歴",
+            "状態",
+        ] {
+            assert!(t.contains(needle), "{needle} missing: {t}");
+        }
+        for english in [
+            "Lifecycle",
+            "History",
+            "Partners: planned",
+            ">lead<",
+            "Status",
+        ] {
+            assert!(!t.contains(english), "`{english}` left in English: {t}");
+        }
+        // English stays the default.
+        let t = app.get(&path, None).await.text();
+        assert!(t.contains("Lifecycle") && t.contains("Partners: planned and reported (USD)"));
+
+        // A writer's form, in Japanese.
+        let alice = sign_in(&app, "alice").await;
+        let t = app
+            .get(&format!("{path}?lang=ja"), Some(&alice))
+            .await
+            .text();
+        assert!(
+            t.contains("手続き") && t.contains("審査する") && t.contains("適用"),
+            "{t}"
+        );
+        let csrf = csrf_in(&t);
+
+        // Someone else changes the project twice (an edit, then a step) while
+        // the page shows version 1: the stale step is refused with 409 and
+        // every change since version 1 is listed, field by field.
+        let mut edited = input.clone();
+        edited.planned_end = Some("2027-12-31".into());
+        store
+            .update_project(Some(&nz), p.id, 1, &edited)
+            .await
+            .unwrap();
+        store
+            .transition_project(Some(&nz), p.id, 2, Action::Appraise, None, "")
+            .await
+            .unwrap();
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("expect_version", "1"),
+            ("action", "appraise"),
+            ("partner", ""),
+            ("comment", ""),
+        ];
+        let r = app
+            .post_form(&format!("{path}/transition"), Some(&alice), &form)
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text());
+        let t = r.text();
+        assert!(
+            t.contains("You saw version 1; it is now at version 3."),
+            "{t}"
+        );
+        assert!(t.contains("<code>planned_end</code>"), "{t}");
+        assert!(t.contains("<ins>2027-12-31</ins>"), "{t}");
+        assert!(
+            t.contains("<code>status</code>")
+                && t.contains("<del>concept</del>")
+                && t.contains("<ins>appraisal</ins>"),
+            "{t}"
+        );
+        assert_eq!(store.project(p.id).await.unwrap().version, 3);
+
+        // The same refusal in Japanese.
+        let r = app
+            .post_form(&format!("{path}/transition?lang=ja"), Some(&alice), &form)
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT);
+        let t = r.text();
+        assert!(t.contains("あなたが見たのは版 1、現在は版 3 です。"), "{t}");
+        assert!(t.contains("<code>planned_end</code>") && t.contains("ライフサイクル"));
+        assert_eq!(store.project(p.id).await.unwrap().version, 3);
+    }
+);

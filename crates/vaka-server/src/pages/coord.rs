@@ -1,7 +1,8 @@
 //! Pages of the framework at work: joint projects (`/projects`,
 //! `/projects/{id}`) with their lifecycle form, planned vs reported figures and
-//! audit history. A stale transition answers 409 and shows what changed since
-//! the version the person saw.
+//! audit history, in the request's language. A stale transition answers 409
+//! and shows what changed since the version the person saw (from the audit
+//! log, [`super::history::since`]).
 
 use axum::Router;
 use axum::extract::{Form, Path, State};
@@ -10,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use serde::Deserialize;
-use vaka_coord::project::Action;
+use vaka_coord::project::{Action, PartnerRole, ProjectStatus};
 use vaka_store::StoreError;
 
 use super::{Ctx, layout};
@@ -25,26 +26,45 @@ pub fn routes() -> Router<AppState> {
         .route("/projects/{id}/transition", post(transition))
 }
 
+/// The label of a project status in the page's language.
+fn status_label(ctx: &Ctx, status: ProjectStatus) -> &'static str {
+    ctx.t(&format!("proj.status.{}", status.as_str()))
+}
+
+/// The label of a lifecycle step in the page's language.
+fn action_label(ctx: &Ctx, action: Action) -> &'static str {
+    ctx.t(&format!("proj.action.{}", action.as_str()))
+}
+
+/// The label of a partner role in the page's language.
+fn role_label(ctx: &Ctx, role: PartnerRole) -> &'static str {
+    ctx.t(&format!("proj.role.{}", role.as_str()))
+}
+
 /// `GET /projects`.
 pub async fn list(ctx: Ctx, State(s): State<AppState>) -> PageResult<Response> {
     let projects = s.store.projects(None).await?;
     let body = html! {
-        h1 { "Joint projects" }
-        table {
-            thead { tr { th { "#" } th { "Title" } th { "Countries" } th { "Status" } } }
-            tbody {
-                @for p in &projects {
-                    tr {
-                        td { (p.id) }
-                        td { a href={ "/projects/" (p.id) } { (p.title(ctx.lang.code())) } }
-                        td { (p.input.countries.join(", ")) }
-                        td { (p.status.as_str()) }
+        h1 { (ctx.t("proj.list")) }
+        @if projects.is_empty() {
+            p.muted { (ctx.t("proj.none")) }
+        } @else {
+            table {
+                thead { tr { th { "#" } th { (ctx.t("proj.name")) } th { (ctx.t("proj.countries")) } th { (ctx.t("proj.status")) } } }
+                tbody {
+                    @for p in &projects {
+                        tr {
+                            td { (p.id) }
+                            td { a href={ "/projects/" (p.id) } { (p.title(ctx.lang.code())) } }
+                            td { (p.input.countries.join(", ")) }
+                            td { (status_label(&ctx, p.status)) }
+                        }
                     }
                 }
             }
         }
     };
-    Ok(layout::page(&ctx, "Joint projects", body).into_response())
+    Ok(layout::page(&ctx, ctx.t("proj.list"), body).into_response())
 }
 
 async fn project_body(
@@ -52,25 +72,37 @@ async fn project_body(
     s: &AppState,
     id: i64,
     notice: Option<Markup>,
-) -> Result<Markup, Error> {
+) -> Result<(String, Markup), Error> {
+    let currency = "USD";
     let p = s.store.project(id).await?;
     let transitions = s.store.project_transitions(id).await?;
-    let figures = s.store.project_figures(id, "USD").await?;
+    let figures = s.store.project_figures(id, currency).await?;
     let history = s.store.audit_history("project", &id.to_string()).await?;
     let writer = ctx.auth.actor.as_ref().is_some_and(|a| a.can_write());
-    Ok(html! {
+    let title = p.title(ctx.lang.code()).to_string();
+    let body = html! {
         @if let Some(n) = notice { (n) }
-        h1 { (p.title(ctx.lang.code())) }
-        p { "Status: " strong { (p.status.as_str()) } " · version " (p.version) " · " (p.input.framework) }
-        @if let Some(r) = &p.decline_reason { p.error { "Declined: " (r) } }
-        h2 { "Partners: planned and reported (USD)" }
+        h1 { (title) }
+        p {
+            (ctx.t("proj.status")) ": " strong { (status_label(ctx, p.status)) }
+            " · " (ctx.t("proj.version")) " " (p.version) " · " (p.input.framework)
+        }
+        @if let Some(r) = &p.decline_reason { p.error { (ctx.t("proj.declined")) ": " (r) } }
+        h2 { (ctx.t("proj.figures").replace("{currency}", currency)) }
         table {
-            thead { tr { th { "Partner" } th { "Role" } th.num { "Planned" } th.num { "Committed" } th.num { "Disbursed" } th { "Activities" } th { "Approved" } } }
+            thead {
+                tr {
+                    th { (ctx.t("proj.partner")) } th { (ctx.t("proj.role")) }
+                    th.num { (ctx.t("proj.planned")) } th.num { (ctx.t("proj.committed")) }
+                    th.num { (ctx.t("proj.disbursed")) } th { (ctx.t("proj.activities")) }
+                    th { (ctx.t("proj.approved")) }
+                }
+            }
             tbody {
                 @for f in &figures {
                     tr {
                         td { (f.org) }
-                        td { (f.role.as_str()) }
+                        td { (role_label(ctx, f.role)) }
                         td.num { (f.planned_converted.map(|d| d.to_string()).unwrap_or_else(|| "—".into())) }
                         td.num { (f.reported.committed) }
                         td.num { (f.reported.disbursed) }
@@ -84,23 +116,35 @@ async fn project_body(
             form.inline.box method="post" action={ "/projects/" (p.id) "/transition" } {
                 (layout::csrf_field(ctx))
                 input type="hidden" name="expect_version" value=(p.version);
-                label { "Step " select name="action" { @for a in Action::ALL { option value=(a.as_str()) { (a.as_str()) } } } }
-                label { "For partner " input name="partner" placeholder="(your organisation)"; }
-                label { "Comment " input name="comment"; }
-                button type="submit" { "Apply" }
+                label { (ctx.t("proj.step")) " " select name="action" { @for a in Action::ALL { option value=(a.as_str()) { (action_label(ctx, a)) } } } }
+                label { (ctx.t("proj.for_partner")) " " input name="partner" placeholder=(ctx.t("proj.your_org")); }
+                label { (ctx.t("proj.comment")) " " input name="comment"; }
+                button type="submit" { (ctx.t("proj.apply")) }
             }
         }
-        h2 { "Lifecycle" }
+        h2 { (ctx.t("proj.lifecycle")) }
         table {
-            thead { tr { th { "When" } th { "Step" } th { "To" } th { "By" } th { "Comment" } } }
-            tbody { @for t in &transitions { tr { td { (t.at) } td { (t.action.as_str()) @if let Some(o) = &t.partner { " (" (o) ")" } } td { (t.to.as_str()) } td { (t.by) } td { (t.comment) } } } }
+            thead {
+                tr {
+                    th { (ctx.t("proj.when")) } th { (ctx.t("proj.step")) } th { (ctx.t("proj.to")) }
+                    th { (ctx.t("proj.by")) } th { (ctx.t("proj.comment")) }
+                }
+            }
+            tbody {
+                @for t in &transitions {
+                    tr {
+                        td { (t.at) }
+                        td { (action_label(ctx, t.action)) @if let Some(o) = &t.partner { " (" (o) ")" } }
+                        td { (status_label(ctx, t.to)) }
+                        td { (t.by) }
+                        td { (t.comment) }
+                    }
+                }
+            }
         }
-        h2 { "History" }
-        table {
-            thead { tr { th { "When" } th { "Who" } th { "What" } } }
-            tbody { @for h in &history { tr { td { (h.at) } td { (h.actor) } td { (h.action) } } } }
-        }
-    })
+        (super::history::table(ctx, &history))
+    };
+    Ok((title, body))
 }
 
 /// `GET /projects/{id}`.
@@ -109,8 +153,8 @@ pub async fn show(
     State(s): State<AppState>,
     Path(id): Path<i64>,
 ) -> PageResult<Response> {
-    let body = project_body(&ctx, &s, id, None).await?;
-    Ok(layout::page(&ctx, "Joint project", body).into_response())
+    let (title, body) = project_body(&ctx, &s, id, None).await?;
+    Ok(layout::page(&ctx, &title, body).into_response())
 }
 
 #[derive(Deserialize)]
@@ -148,20 +192,10 @@ pub async fn transition(
         Err(StoreError::Conflict { current, .. }) => {
             // Tell the person what changed since the version they saw.
             let history = s.store.audit_history("project", &id.to_string()).await?;
-            let seen = usize::try_from(f.expect_version).unwrap_or(0);
-            let notice = html! {
-                div.box.error {
-                    p { "Someone else changed this project while you were looking at it (you saw version "
-                        (f.expect_version) ", it is now at version " (current) "). Your step was not applied; check the changes below and apply it again if it still makes sense." }
-                    ul { @for h in history.iter().skip(seen) { li { (h.at) " — " (h.actor) ": " (h.action) } } }
-                }
-            };
-            let body = project_body(&ctx, &s, id, Some(notice)).await?;
-            Ok((
-                StatusCode::CONFLICT,
-                layout::page(&ctx, "Joint project", body),
-            )
-                .into_response())
+            let changed = super::history::since(&history, f.expect_version);
+            let notice = super::history::conflict_notice(&ctx, f.expect_version, current, &changed);
+            let (title, body) = project_body(&ctx, &s, id, Some(notice)).await?;
+            Ok((StatusCode::CONFLICT, layout::page(&ctx, &title, body)).into_response())
         }
         Err(e) => Err(e.into()),
     }
