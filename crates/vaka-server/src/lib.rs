@@ -97,6 +97,7 @@ pub enum ServerError {
 
 /// The whole application.
 pub fn router(state: AppState) -> Router {
+    use tower_http::compression::Predicate as _;
     Router::new()
         .merge(pages::routes())
         .merge(pages::coord::routes())
@@ -117,6 +118,18 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(axum::middleware::from_fn(security_headers))
+        // Many users are on slow links: gzip every text answer the client
+        // accepts compressed (pages, JSON, CSV, SVG); XLSX is zip already.
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::predicate::SizeAbove::new(1024)
+                    .and(tower_http::compression::predicate::NotForContentType::new(
+                        "application/vnd.openxmlformats",
+                    ))
+                    .and(tower_http::compression::predicate::NotForContentType::GRPC)
+                    .and(tower_http::compression::predicate::NotForContentType::IMAGES),
+            ),
+        )
         .with_state(state)
 }
 

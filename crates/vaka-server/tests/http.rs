@@ -171,6 +171,38 @@ both_backends!(pages_with_the_bundled_data, |db: TestDb| async move {
     assert!(html.contains("<svg"), "dashboard has the map");
     assert!(html.contains("Fiji"));
 
+    // On a slow link the page travels gzipped when the browser accepts it,
+    // and unpacks to exactly the same page.
+    let gz = app
+        .send(
+            Request::get("/")
+                .header(header::ACCEPT_ENCODING, "gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(gz.status, StatusCode::OK);
+    assert_eq!(
+        gz.headers
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.as_bytes()),
+        Some(&b"gzip"[..])
+    );
+    assert!(
+        gz.bytes.len() * 3 < home.bytes.len(),
+        "{} vs {}",
+        gz.bytes.len(),
+        home.bytes.len()
+    );
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gz.bytes[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, html);
+    assert!(home.headers.get(header::CONTENT_ENCODING).is_none());
+
     // Follow a matrix cell to its activities, then to an activity.
     let cell = first_href(&html, "/activities?framework=");
     assert!(cell.contains("country="), "{cell}");
