@@ -6,6 +6,9 @@
 #
 #   scripts/bench-web.sh [ACTIVITIES] [DURATION] [WORKDIR]   (default 100000, 20s, ./bench-corpus)
 #
+# Each page is requested once alone first (reported as `cold`: nothing is
+# memoised yet), then loaded.
+#
 # Pages (override with VAKA_BENCH_PAGES, space separated): the dashboard, a
 # country page, an activity page and a search. An activity identifier from
 # the corpus is filled in for `@ACTIVITY@`.
@@ -54,11 +57,14 @@ for _ in $(seq 1 100); do
 done
 
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $n activities + demo data; 50 connections, $duration per page"
-printf '%-40s %9s %9s %9s %10s %8s\n' page p50 p95 p99 req/s errors
+printf '%-40s %9s %9s %9s %9s %10s %8s\n' page cold p50 p95 p99 req/s errors
 for page in $pages; do
   # Identifiers go into the path percent-encoded (they may hold `/` or spaces).
   path="${page//@ACTIVITY@/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$activity")}"
+  # One request alone first: its time is the page's cold cost (nothing
+  # memoised yet); the load then measures the steady state.
+  cold=$(curl -s -o /dev/null -w '%{time_total}' "http://$addr$path" | awk '{printf "%.1f", $1 * 1000}')
   out=$(wrk -t2 -c50 -d"$duration" --latency -s "$lua" "http://$addr$path")
   read -r _ p50 p95 p99 rps errors <<<"$(grep RESULT <<<"$out")"
-  printf '%-40s %7s ms %7s ms %7s ms %10s %8s\n' "$path" "$p50" "$p95" "$p99" "$rps" "$errors"
+  printf '%-40s %6s ms %6s ms %6s ms %6s ms %10s %8s\n' "$path" "$cold" "$p50" "$p95" "$p99" "$rps" "$errors"
 done

@@ -715,7 +715,16 @@ impl Store {
                 sqlx::query("SELECT pg_advisory_xact_lock(7661616375626501)").execute(&mut *tx).await?;
             }
             sqlx::query("DELETE FROM fact_cube").execute(&mut *tx).await?;
-            sqlx::query(REBUILD).execute(&mut *tx).await?;
+            if backend == Backend::Sqlite {
+                let small = format!("PRAGMA cache_size = {}", crate::db::SQLITE_SORT_CACHE_SIZE);
+                sqlx::query(sqlx::AssertSqlSafe(small)).execute(&mut *tx).await?;
+            }
+            let rebuilt = sqlx::query(REBUILD).execute(&mut *tx).await;
+            if backend == Backend::Sqlite {
+                let normal = format!("PRAGMA cache_size = {}", crate::db::SQLITE_CACHE_SIZE);
+                sqlx::query(sqlx::AssertSqlSafe(normal)).execute(&mut *tx).await?;
+            }
+            rebuilt?;
             tx.commit().await?;
         });
         self.bump_data_version().await

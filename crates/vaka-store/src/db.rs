@@ -21,6 +21,15 @@ use crate::error::{Result, StoreError};
 /// 500 rows is legitimately slow, and its whole text must not flood stderr.
 const SLOW_STATEMENT: Duration = Duration::from_secs(2);
 
+/// SQLite's page cache per connection (`PRAGMA cache_size`; negative: KiB).
+pub(crate) const SQLITE_CACHE_SIZE: &str = "-32000";
+
+/// The page cache while the `fact_cube` rebuild sorts the facts. SQLite's
+/// sorter keeps up to `cache_size` of unsorted rows in memory before it
+/// spills to a temporary file, on top of the page cache itself: at the full
+/// size the rebuild after a 1 GB import raised peak RSS from 127 MB to 159 MB.
+pub(crate) const SQLITE_SORT_CACHE_SIZE: &str = "-8000";
+
 /// Which database engine a [`Store`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -96,7 +105,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(60))
-                .pragma("cache_size", "-32000")
+                .pragma("cache_size", SQLITE_CACHE_SIZE)
                 // Temporary b-trees and sorts stay in the page cache while they
                 // fit and spill to a temporary file beyond it. In memory they
                 // grew with the data: the `fact_cube` rebuild's GROUP BY took
