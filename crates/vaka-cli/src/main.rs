@@ -83,10 +83,6 @@ enum Command {
     Token(web::TokenCommand),
 }
 
-/// An error that maps to a specific exit code.
-#[derive(Debug)]
-pub struct Exit(pub u8);
-
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
