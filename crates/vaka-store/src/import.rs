@@ -270,6 +270,12 @@ impl Store {
         if let Some(id) = run.id {
             on_run_finished(self, id, &summary).await?;
             self.refresh_cube().await?;
+            if let Pool::Postgres(pool) = &self.pool {
+                // Fresh planner statistics for the rows just written, rather
+                // than waiting for autovacuum: with the estimates of an empty
+                // table the planner chose nested scans over the new rows.
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
         }
         Ok(summary)
     }

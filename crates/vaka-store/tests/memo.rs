@@ -117,3 +117,30 @@ both_backends!(
         );
     }
 );
+
+/// A PostgreSQL import leaves fresh planner statistics: with the estimates of
+/// an empty table the planner scanned every transaction for one activity's.
+#[tokio::test]
+async fn postgres_import_analyzes_what_it_wrote() {
+    use sqlx::{Connection, Row};
+    let db = TestDb::postgres().await;
+    let store = db.store().await;
+    let analyzed = || async {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query(
+            "SELECT COALESCE(MAX(n_live_tup), 0)::BIGINT, COUNT(last_analyze) FROM pg_stat_user_tables \
+             WHERE relname IN ('activity', 'txn')",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1)))
+        .unwrap()
+    };
+    assert_eq!(analyzed().await.1, 0, "nothing analysed before the import");
+    store
+        .import_paths(&[pacific()], &ImportOptions::default(), &NoProgress)
+        .await
+        .unwrap();
+    let (_, tables) = analyzed().await;
+    assert_eq!(tables, 2, "activity and txn were analysed by the import");
+}
