@@ -128,19 +128,21 @@ async fn postgres_import_analyzes_what_it_wrote() {
     let analyzed = || async {
         let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
         sqlx::query(
-            "SELECT COALESCE(MAX(n_live_tup), 0)::BIGINT, COUNT(last_analyze) FROM pg_stat_user_tables \
-             WHERE relname IN ('activity', 'txn')",
+            "SELECT COUNT(last_analyze) FROM pg_stat_user_tables WHERE relname IN ('activity', 'txn')",
         )
         .fetch_one(&mut conn)
         .await
-        .map(|r| (r.get::<i64, _>(0), r.get::<i64, _>(1)))
+        .map(|r| r.get::<i64, _>(0))
         .unwrap()
     };
-    assert_eq!(analyzed().await.1, 0, "nothing analysed before the import");
+    assert_eq!(analyzed().await, 0, "nothing analysed before the import");
     store
         .import_paths(&[pacific()], &ImportOptions::default(), &NoProgress)
         .await
         .unwrap();
-    let (_, tables) = analyzed().await;
-    assert_eq!(tables, 2, "activity and txn were analysed by the import");
+    assert_eq!(
+        analyzed().await,
+        2,
+        "activity and txn were analysed by the import"
+    );
 }

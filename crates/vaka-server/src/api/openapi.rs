@@ -5,7 +5,9 @@
 
 use serde_json::{Value, json};
 
-use super::openapi_coord::{COORD_ROUTES, coord_schemas, operation, security_schemes, signed_in};
+use super::openapi_coord::{
+    COORD_ROUTES, coord_schemas, operation, parameters, security_schemes, signed_in,
+};
 
 /// Where a parameter goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,23 +263,23 @@ pub const ROUTES: &[Route] = &[
     },
 ];
 
-fn s(ty: &str) -> Value {
+pub(super) fn s(ty: &str) -> Value {
     json!({ "type": ty })
 }
 
-fn opt(ty: &str) -> Value {
+pub(super) fn opt(ty: &str) -> Value {
     json!({ "type": [ty, "null"] })
 }
 
-fn r(name: &str) -> Value {
+pub(super) fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-fn arr(items: Value) -> Value {
+pub(super) fn arr(items: Value) -> Value {
     json!({ "type": "array", "items": items })
 }
 
-fn obj(props: Value, required: &[&str]) -> Value {
+pub(super) fn obj(props: Value, required: &[&str]) -> Value {
     json!({ "type": "object", "properties": props, "required": required })
 }
 
@@ -442,7 +444,7 @@ fn schemas() -> Value {
     Value::Object(all)
 }
 
-fn error_response(description: &str) -> Value {
+pub(super) fn error_response(description: &str) -> Value {
     json!({
         "description": description,
         "content": { "application/json": { "schema": r("Error") } }
@@ -480,19 +482,7 @@ fn upload_operation() -> Value {
 pub fn openapi_json() -> Value {
     let mut paths = serde_json::Map::new();
     for route in ROUTES {
-        let params: Vec<Value> = route
-            .params
-            .iter()
-            .map(|p| {
-                json!({
-                    "name": p.name,
-                    "in": if p.location == In::Path { "path" } else { "query" },
-                    "required": p.location == In::Path,
-                    "description": p.description,
-                    "schema": s(p.ty),
-                })
-            })
-            .collect();
+        let params = parameters(route.params);
         let mut responses = serde_json::Map::new();
         responses.insert(
             "200".into(),

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::openapi::{In, Param};
+use super::openapi::{In, Param, arr, error_response, obj, opt, r, s};
 
 /// What an operation takes as its request body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -364,32 +364,12 @@ pub const COORD_ROUTES: &[CoordRoute] = &[
     },
 ];
 
-fn s(ty: &str) -> Value {
-    json!({ "type": ty })
-}
-
-fn opt(ty: &str) -> Value {
-    json!({ "type": [ty, "null"] })
-}
-
-fn r(name: &str) -> Value {
-    json!({ "$ref": format!("#/components/schemas/{name}") })
-}
-
 fn opt_r(name: &str) -> Value {
     json!({ "oneOf": [r(name), s("null")] })
 }
 
-fn arr(items: Value) -> Value {
-    json!({ "type": "array", "items": items })
-}
-
 fn strings() -> Value {
     arr(s("string"))
-}
-
-fn obj(props: Value, required: &[&str]) -> Value {
-    json!({ "type": "object", "properties": props, "required": required })
 }
 
 fn en(values: &[&str]) -> Value {
@@ -742,13 +722,6 @@ pub fn security_schemes() -> Value {
 /// Either security scheme.
 pub fn signed_in() -> Value {
     json!([{ "session": [] }, { "bearer": [] }])
-}
-
-fn error_response(description: &str) -> Value {
-    json!({
-        "description": description,
-        "content": { "application/json": { "schema": r("Error") } }
-    })
 }
 
 /// The parameters of a route as OpenAPI parameter objects.

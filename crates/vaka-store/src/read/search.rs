@@ -256,13 +256,13 @@ impl Store {
         } else {
             None
         };
-        let heads = self.heads_in_order(&ids).await?;
-        let mut texts = self.search_texts(&heads).await?;
+        let (heads, texts): (Vec<SummaryHead>, Vec<String>) =
+            self.page_rows(&ids).await?.into_iter().unzip();
         let summaries = self.summaries(heads).await?;
         let items = summaries
             .into_iter()
-            .map(|activity| {
-                let text = texts.remove(&activity.id).unwrap_or_default();
+            .zip(texts)
+            .map(|(activity, text)| {
                 let (snippet, marks) = snippet(&text, &terms);
                 SearchHit {
                     activity,
@@ -278,48 +278,29 @@ impl Store {
         })
     }
 
-    /// The summary rows of `ids`, in the order of `ids`.
-    async fn heads_in_order(&self, ids: &[i64]) -> Result<Vec<SummaryHead>> {
+    /// The summary rows of one page of ranked `ids`, with the narrative text
+    /// for the snippets, in the order of `ids`. Read after ranking, so the
+    /// sort never carries documents or texts and the snippet work is bounded
+    /// by the page size, not the result count.
+    async fn page_rows(&self, ids: &[i64]) -> Result<Vec<(SummaryHead, String)>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT {SUMMARY_COLS} FROM activity a WHERE a.id IN ({})",
+            "SELECT {SUMMARY_COLS}, a.search_text FROM activity a WHERE a.id IN ({})",
             in_list(ids)
         );
-        let rows: Vec<SummaryHead> = on_pool!(self, pool => {
+        let rows: Vec<(SummaryHead, String)> = on_pool!(self, pool => {
             sqlx::query(sqlx::AssertSqlSafe(sql))
                 .fetch_all(pool)
                 .await?
                 .iter()
-                .map(|r| super::summary_head!(r))
+                .map(|r| Ok((super::summary_head!(r)?, r.try_get::<String, _>(9)?)))
                 .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
         });
-        let mut by_id: HashMap<i64, SummaryHead> = rows.into_iter().map(|h| (h.id, h)).collect();
+        let mut by_id: HashMap<i64, (SummaryHead, String)> =
+            rows.into_iter().map(|row| (row.0.id, row)).collect();
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-    }
-
-    /// The narrative text of the activities of one page, by id. Read after
-    /// ranking, so the sort never carries the (long) texts of every match and
-    /// the snippet work is bounded by the page size, not the result count.
-    async fn search_texts(&self, heads: &[SummaryHead]) -> Result<HashMap<i64, String>> {
-        if heads.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let ids: Vec<i64> = heads.iter().map(|h| h.id).collect();
-        let sql = format!(
-            "SELECT id, search_text FROM activity WHERE id IN ({})",
-            in_list(&ids)
-        );
-        let rows: Vec<(i64, String)> = on_pool!(self, pool => {
-            sqlx::query(sqlx::AssertSqlSafe(sql))
-                .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-                .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
-        });
-        Ok(rows.into_iter().collect())
     }
 }
 
