@@ -32,7 +32,10 @@ use vaka_domain::{Framework, FxTable, UNCLASSIFIED};
 use vaka_iati::model::{Activity, RecipientCountry, RecipientRegion, Value};
 use vaka_iati::{Diagnostic, DiagnosticKind, Severity};
 
-use crate::classify::{Classification, ClassifyInput, CodeNames, classify_with_names, percent};
+use crate::classify::{
+    Classification, ClassifyInput, CodeNames, KeywordIndex, classify_indexed, classify_with_names,
+    percent,
+};
 
 /// What a fact measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -148,8 +151,24 @@ pub struct Flattened {
 pub enum Classify<'a> {
     /// The framework's area rules; `names` for explanations.
     Rules(&'a dyn CodeNames),
+    /// The same rules with the framework's keywords compiled once (see
+    /// [`KeywordIndex`]): for classifying many activities.
+    Indexed(&'a dyn CodeNames, &'a KeywordIndex),
     /// A person's override for this activity, used for every value.
     Override(&'a Classification),
+}
+
+impl Classify<'_> {
+    /// The classification of `input`: by the rules, or the override.
+    fn apply(&self, input: &ClassifyInput, framework: &Framework) -> Classification {
+        match self {
+            Classify::Rules(names) => classify_with_names(input, &framework.areas, *names),
+            Classify::Indexed(names, index) => {
+                classify_indexed(input, &framework.areas, index, *names)
+            }
+            Classify::Override(c) => (*c).clone(),
+        }
+    }
 }
 
 /// A place and its share of a value.
@@ -177,10 +196,7 @@ pub fn flatten(
     };
 
     let base_input = ClassifyInput::from_activity(activity);
-    let activity_class = match classify {
-        Classify::Rules(names) => classify_with_names(&base_input, &framework.areas, *names),
-        Classify::Override(c) => (*c).clone(),
-    };
+    let activity_class = classify.apply(&base_input, framework);
     for n in &activity_class.notes {
         ctx.diag(
             Severity::Warning,
@@ -245,13 +261,14 @@ pub fn flatten(
                 .clone()
         };
 
-        let class = match classify {
-            Classify::Rules(names) if !tx.sectors.is_empty() => {
-                let c = classify_with_names(
-                    &base_input.with_sectors(&tx.sectors),
-                    &framework.areas,
-                    *names,
-                );
+        // Transaction-level sectors classify that value (an override does not look at sectors).
+        let by_tx_sectors = match classify {
+            Classify::Override(_) => None,
+            _ if tx.sectors.is_empty() => None,
+            rules => Some(rules.apply(&base_input.with_sectors(&tx.sectors), framework)),
+        };
+        let class = match by_tx_sectors {
+            Some(c) => {
                 for n in &c.notes {
                     ctx.diag(
                         Severity::Warning,
@@ -262,7 +279,7 @@ pub fn flatten(
                 }
                 c
             }
-            _ => activity_class.clone(),
+            None => activity_class.clone(),
         };
 
         let funding_org = tx

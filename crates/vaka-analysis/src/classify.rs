@@ -29,8 +29,9 @@
 //! "one whole" into area shares.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
+use aho_corasick::AhoCorasick;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use vaka_domain::{PriorityArea, Relevance};
@@ -352,10 +353,45 @@ pub fn classify(input: &ClassifyInput, area_rules: &[PriorityArea]) -> Classific
 }
 
 /// Classify, naming codes through `names` in explanations.
+///
+/// Keywords are searched one by one; to classify many activities against the
+/// same areas, compile them once into a [`KeywordIndex`] and use
+/// [`classify_indexed`], which gives the same result.
 pub fn classify_with_names(
     input: &ClassifyInput,
     areas: &[PriorityArea],
     names: &dyn CodeNames,
+) -> Classification {
+    classify_by(input, areas, names, &|texts| {
+        areas.iter().map(|a| keyword_hit(a, texts)).collect()
+    })
+}
+
+/// [`classify_with_names`] with the areas' keywords compiled in `index`,
+/// which must have been built from the same `areas`.
+pub fn classify_indexed(
+    input: &ClassifyInput,
+    areas: &[PriorityArea],
+    index: &KeywordIndex,
+    names: &dyn CodeNames,
+) -> Classification {
+    debug_assert_eq!(index.areas(), areas.len(), "index built from other areas");
+    classify_by(input, areas, names, &|texts| index.hits(texts))
+}
+
+/// Per area, the keyword rule that matches: the first text (in input order)
+/// in which any of the area's keywords occurs, and the first such keyword in
+/// rule order (English, French, then Japanese). `(text index, keyword as written)`.
+type KeywordHits<'k> = Vec<Option<(usize, &'k str)>>;
+
+/// Normalised texts, with their field names.
+type Texts<'i> = [(&'i str, String)];
+
+fn classify_by<'k>(
+    input: &ClassifyInput,
+    areas: &[PriorityArea],
+    names: &dyn CodeNames,
+    keywords: &dyn Fn(&Texts<'_>) -> KeywordHits<'k>,
 ) -> Classification {
     let mut notes = Vec::new();
     let mut tags: Vec<AreaTag> = Vec::new();
@@ -451,11 +487,14 @@ pub fn classify_with_names(
             .iter()
             .map(|t| (t.field.as_str(), normalise_text(&t.text)))
             .collect();
+        let by_keyword = keywords(&texts);
         let mut hits: Vec<(&PriorityArea, RuleRef)> = Vec::new();
-        for a in areas {
-            if let Some(rule) =
-                marker_hit(a, input, names, remainder).or_else(|| keyword_hit(a, &texts, remainder))
-            {
+        for (i, a) in areas.iter().enumerate() {
+            let keyword = || {
+                let (t, k) = by_keyword.get(i).copied().flatten()?;
+                Some(keyword_rule(k, texts[t].0, remainder))
+            };
+            if let Some(rule) = marker_hit(a, input, names, remainder).or_else(keyword) {
                 hits.push((a, rule));
             }
         }
@@ -587,11 +626,8 @@ fn marker_hit(
     })
 }
 
-fn keyword_hit(
-    area: &PriorityArea,
-    texts: &[(&str, String)],
-    remainder: Decimal,
-) -> Option<RuleRef> {
+/// The keyword rule of one area, searched keyword by keyword (see [`KeywordHits`]).
+fn keyword_hit<'k>(area: &'k PriorityArea, texts: &Texts<'_>) -> Option<(usize, &'k str)> {
     let kw = &area.rules.keywords;
     if kw.is_empty() {
         return None;
@@ -603,23 +639,162 @@ fn keyword_hit(
         .map(|k| (k, normalise_cow(k)))
         .collect();
     let ja: Vec<(&String, Cow<'_, str>)> = kw.ja.iter().map(|k| (k, normalise_cow(k))).collect();
-    for (field, text) in texts {
+    for (t, (_, text)) in texts.iter().enumerate() {
         let found = words
             .iter()
             .find(|(_, k)| contains_word(text, k))
             .or_else(|| ja.iter().find(|(_, k)| text.contains(k.as_ref())));
         if let Some((k, _)) = found {
-            return Some(RuleRef {
-                kind: RuleKind::Keyword,
-                code: (*k).clone(),
-                explanation: format!(
-                    "keyword \"{k}\" in {field}: unclassified remainder {}",
-                    percent(remainder)
-                ),
-            });
+            return Some((t, k.as_str()));
         }
     }
     None
+}
+
+fn keyword_rule(keyword: &str, field: &str, remainder: Decimal) -> RuleRef {
+    RuleRef {
+        kind: RuleKind::Keyword,
+        code: keyword.to_owned(),
+        explanation: format!(
+            "keyword \"{keyword}\" in {field}: unclassified remainder {}",
+            percent(remainder)
+        ),
+    }
+}
+
+/// The keywords of a list of areas compiled into one Aho-Corasick automaton:
+/// each text is scanned once for every keyword of every area, instead of once
+/// per keyword. Matching is the same as [`classify_with_names`]'s: whole
+/// words for English and French, substrings for Japanese, on normalised text.
+#[derive(Debug, Clone)]
+pub struct KeywordIndex {
+    automaton: Option<AhoCorasick>,
+    /// Per pattern (automaton pattern id): the keywords it stands for.
+    uses: Vec<Vec<KeywordUse>>,
+    /// Per area: its keywords as written, in rule order (en, fr, ja).
+    keywords: Vec<Vec<String>>,
+    /// Per area: the first keyword that is empty once normalised and matches
+    /// any text (a Japanese one; `str::contains("")` is true), if any.
+    always: Vec<Option<usize>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KeywordUse {
+    area: usize,
+    /// Position in the area's rule order.
+    position: usize,
+    /// Whole words only (English and French).
+    word: bool,
+}
+
+/// Why a [`KeywordIndex`] could not be built (the keywords exceed the
+/// automaton's limits).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the keywords cannot be compiled: {0}")]
+pub struct KeywordIndexError(#[from] aho_corasick::BuildError);
+
+impl KeywordIndex {
+    pub fn new(areas: &[PriorityArea]) -> Result<Self, KeywordIndexError> {
+        let mut patterns: Vec<String> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut uses: Vec<Vec<KeywordUse>> = Vec::new();
+        let mut keywords = Vec::with_capacity(areas.len());
+        let mut always = vec![None; areas.len()];
+        for (area, a) in areas.iter().enumerate() {
+            let kw = &a.rules.keywords;
+            let list = kw
+                .en
+                .iter()
+                .chain(&kw.fr)
+                .map(|k| (k, true))
+                .chain(kw.ja.iter().map(|k| (k, false)));
+            let mut written = Vec::new();
+            for (position, (k, word)) in list.enumerate() {
+                written.push(k.clone());
+                let norm = normalise_cow(k);
+                if norm.is_empty() {
+                    if !word && always[area].is_none() {
+                        always[area] = Some(position);
+                    }
+                    continue;
+                }
+                let id = match ids.get(norm.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        patterns.push(norm.clone().into_owned());
+                        uses.push(Vec::new());
+                        ids.insert(norm.into_owned(), patterns.len() - 1);
+                        patterns.len() - 1
+                    }
+                };
+                uses[id].push(KeywordUse {
+                    area,
+                    position,
+                    word,
+                });
+            }
+            keywords.push(written);
+        }
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(&patterns)?)
+        };
+        Ok(KeywordIndex {
+            automaton,
+            uses,
+            keywords,
+            always,
+        })
+    }
+
+    /// How many areas the index was built from.
+    pub fn areas(&self) -> usize {
+        self.keywords.len()
+    }
+
+    fn hits(&self, texts: &Texts<'_>) -> KeywordHits<'_> {
+        let mut out: KeywordHits<'_> = vec![None; self.keywords.len()];
+        let mut best: Vec<Option<usize>> = Vec::with_capacity(self.keywords.len());
+        for (t, (_, text)) in texts.iter().enumerate() {
+            best.clear();
+            best.extend_from_slice(&self.always);
+            if let Some(ac) = &self.automaton {
+                for m in ac.find_overlapping_iter(text.as_str()) {
+                    for u in &self.uses[m.pattern().as_usize()] {
+                        if out[u.area].is_some()
+                            || (u.word && !whole_word(text, m.start(), m.end()))
+                        {
+                            continue;
+                        }
+                        let b = &mut best[u.area];
+                        *b = Some(b.map_or(u.position, |p| p.min(u.position)));
+                    }
+                }
+            }
+            for (area, b) in best.iter().enumerate() {
+                if out[area].is_none()
+                    && let Some(p) = b
+                {
+                    out[area] = Some((t, self.keywords[area][*p].as_str()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether `hay[start..end]` has no letter or digit right before or after it.
+fn whole_word(hay: &str, start: usize, end: usize) -> bool {
+    let before_ok = hay[..start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| !c.is_alphanumeric());
+    let after_ok = hay[end..]
+        .chars()
+        .next()
+        .is_none_or(|c| !c.is_alphanumeric());
+    before_ok && after_ok
 }
 
 /// Lower-case, straight apostrophes, single spaces: so phrases match across
@@ -660,16 +835,7 @@ pub(crate) fn contains_word(hay: &str, needle: &str) -> bool {
     let mut from = 0;
     while let Some(pos) = hay[from..].find(needle) {
         let start = from + pos;
-        let end = start + needle.len();
-        let before_ok = hay[..start]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = hay[end..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
-        if before_ok && after_ok {
+        if whole_word(hay, start, start + needle.len()) {
             return true;
         }
         // Step past the first character of this occurrence.

@@ -33,9 +33,9 @@ pub use apportion::{
     Classify, Fact, Flattened, GeoKind, GeoShare, Measure, allocate, flatten, geo_split, to_minor,
 };
 pub use classify::{
-    AreaTag, Classification, ClassifyInput, CodeNames, MarkerInput, NoNames, Override,
-    OverrideError, OverrideInfo, RuleKind, RuleRef, SectorInput, TextInput, classify,
-    classify_with_names,
+    AreaTag, Classification, ClassifyInput, CodeNames, KeywordIndex, KeywordIndexError,
+    MarkerInput, NoNames, Override, OverrideError, OverrideInfo, RuleKind, RuleRef, SectorInput,
+    TextInput, classify, classify_indexed, classify_with_names,
 };
 pub use matrix::{
     Cell, Dim, GroupRow, Matrix, MatrixError, MatrixMeasure, MatrixRequest, PartnerBy, RateUsed,

@@ -683,3 +683,109 @@ fn regression_equal_split_sums_do_not_depend_on_order() {
     assert_eq!(a.share_of("water-security"), d("0.83"));
     assert_eq!(a.unclassified, b.unclassified);
 }
+
+// ---------------------------------------------------------------------------
+// The compiled keyword index gives exactly what keyword-by-keyword search gives.
+
+/// Words texts and keywords are made of: keywords of the bundled framework,
+/// near misses (`solarium`, `insolar`), French with accents and apostrophes
+/// (straight and typographic), Japanese, an empty keyword, and overlaps
+/// (`water`, `water supply`, `drinking water`).
+const VOCABULARY: &[&str] = &[
+    "solar",
+    "Solar",
+    "solarium",
+    "insolar",
+    "water",
+    "water supply",
+    "drinking water",
+    "airport",
+    "runway",
+    "eau potable",
+    "l'eau",
+    "l\u{2019}eau",
+    "énergie solaire",
+    "防災",
+    "空港",
+    "水",
+    "hospital",
+    "",
+    " ",
+    "-",
+    "(solar)",
+    "governance",
+];
+
+fn arb_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::sample::select(VOCABULARY), 0..6).prop_map(|w| w.join(" "))
+}
+
+fn arb_keywords() -> impl Strategy<Value = vaka_domain::framework::Keywords> {
+    let list = || prop::collection::vec(prop::sample::select(VOCABULARY), 0..4);
+    (list(), list(), list()).prop_map(|(en, fr, ja)| vaka_domain::framework::Keywords {
+        en: en.into_iter().map(str::to_owned).collect(),
+        fr: fr.into_iter().map(str::to_owned).collect(),
+        ja: ja.into_iter().map(str::to_owned).collect(),
+    })
+}
+
+proptest! {
+    #[test]
+    fn keyword_index_matches_keyword_by_keyword_search(
+        keywords in prop::collection::vec(arb_keywords(), 1..6),
+        texts in prop::collection::vec(arb_text(), 0..4),
+        marker_on in any::<bool>(),
+    ) {
+        let mut areas = fw().areas;
+        for (area, k) in areas.iter_mut().zip(keywords) {
+            area.rules.keywords = k;
+        }
+        let input = ClassifyInput {
+            policy_markers: if marker_on { vec![marker("10", "1")] } else { Vec::new() },
+            texts: texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| TextInput {
+                    field: format!("description {i}"),
+                    lang: None,
+                    text: t.clone(),
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let index = vaka_analysis::KeywordIndex::new(&areas).unwrap();
+        let slow = classify_with_names(&input, &areas, &vaka_analysis::NoNames);
+        let fast = vaka_analysis::classify_indexed(&input, &areas, &index, &vaka_analysis::NoNames);
+        prop_assert_eq!(slow, fast);
+    }
+}
+
+#[test]
+fn keyword_index_finds_whole_words_only() {
+    let areas = fw().areas;
+    let index = vaka_analysis::KeywordIndex::new(&areas).unwrap();
+    let classify_text = |t: &str| {
+        vaka_analysis::classify_indexed(
+            &ClassifyInput {
+                texts: vec![title(t)],
+                ..Default::default()
+            },
+            &areas,
+            &index,
+            &vaka_analysis::NoNames,
+        )
+    };
+    let solar = classify_text("Solar PV for outer-island schools");
+    assert!(
+        solar
+            .tags
+            .iter()
+            .any(|t| t.rule.kind == RuleKind::Keyword && t.area_id == "renewable-energy"),
+        "{solar:#?}"
+    );
+    let solarium = classify_text("Solarium refurbishment");
+    assert!(
+        solarium.tags.is_empty(),
+        "a keyword inside a longer word is not a match: {solarium:#?}"
+    );
+}

@@ -256,3 +256,64 @@ fn matrix_request() -> vaka_analysis::matrix::MatrixRequest {
         partner_by: vaka_analysis::matrix::PartnerBy::Reporting,
     }
 }
+
+/// A copy of a real file with its activities repeated `copies` times under
+/// fresh identifiers: large enough that importing it takes seconds.
+fn repeated_file(dir: &std::path::Path, copies: usize) -> std::path::PathBuf {
+    let src = bundled_data().join("iati/pacific/undp-open-undp-org_Fiji_projects.xml");
+    let text = std::fs::read_to_string(src).unwrap();
+    let first = text.find("<iati-activity ").unwrap();
+    let end = text.rfind("</iati-activity>").unwrap() + "</iati-activity>".len();
+    let (head, body, tail) = (&text[..first], &text[first..end], &text[end..]);
+    let mut out = String::with_capacity(text.len() * copies);
+    out.push_str(head);
+    for i in 0..copies {
+        out.push_str(&body.replace("<iati-identifier>", &format!("<iati-identifier>K{i}-")));
+    }
+    out.push_str(tail);
+    let path = dir.join("repeated.xml");
+    std::fs::write(&path, out).unwrap();
+    path
+}
+
+both_backends!(
+    a_killed_import_leaves_the_store_as_it_was,
+    |db: TestDb| async move {
+        let small = bundled_data().join("iati/pacific/undp-open-undp-org_Niue_projects.xml");
+        assert_eq!(
+            vaka(&db, &["import", "iati", small.to_str().unwrap()])
+                .status
+                .code(),
+            Some(0)
+        );
+        let store = db.store().await;
+        let before = store.dump().await.unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        let big = repeated_file(dir.path(), 50);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vaka"))
+            .arg("--db")
+            .arg(&db.url)
+            .args(["import", "iati", big.to_str().unwrap()])
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it write a good part of the file inside its transaction.
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        child.kill().unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(
+            status.code(),
+            None,
+            "the import finished before it was killed: make the file larger"
+        );
+
+        assert_eq!(store.dump().await.unwrap(), before, "the store changed");
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+        // And the same file imports completely afterwards.
+        let o = vaka(&db, &["import", "iati", big.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+    }
+);

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use vaka_analysis::apportion::{Classify, flatten};
 use vaka_analysis::classify::{
-    Classification, ClassifyInput, CodeNames, Override, classify_with_names,
+    Classification, ClassifyInput, CodeNames, KeywordIndex, Override, classify_indexed,
 };
 use vaka_analysis::matrix::{Dim, GroupRow, Matrix, MatrixMeasure, MatrixRequest, PartnerBy};
 use vaka_domain::framework::Framework;
@@ -54,6 +54,8 @@ impl CodeNames for CodelistNames {
 /// import run or classification pass and shared with the parser thread.
 pub struct Analyzer {
     frameworks: Vec<Framework>,
+    /// Each framework's keywords, compiled once (same order as `frameworks`).
+    keywords: Vec<KeywordIndex>,
     /// (framework id, iati-identifier) → the person's classification.
     overrides: HashMap<(String, String), Classification>,
     fx: FxTable,
@@ -79,11 +81,11 @@ impl Analyzer {
         }
         let input = ClassifyInput::from_activity(a);
         let mut fact_seq = 0i64;
-        for fw in &self.frameworks {
+        for (fw, keywords) in self.frameworks.iter().zip(&self.keywords) {
             let over = self.overrides.get(&(fw.id.clone(), a.identifier.clone()));
             let classification = match over {
                 Some(c) => c.clone(),
-                None => classify_with_names(&input, &fw.areas, &CodelistNames),
+                None => classify_indexed(&input, &fw.areas, keywords, &CodelistNames),
             };
             for (seq, tag) in classification.tags.iter().enumerate() {
                 out.tags.push(vec![
@@ -102,7 +104,7 @@ impl Analyzer {
             let mode = match over {
                 Some(c) => Classify::Override(c),
                 None if !tx_sectors => Classify::Override(&classification),
-                None => Classify::Rules(&CodelistNames),
+                None => Classify::Indexed(&CodelistNames, keywords),
             };
             let flat = flatten(a, fw, &mode, &self.fx);
             for f in flat.facts {
@@ -446,8 +448,16 @@ impl Store {
                 }
             }
         }
+        let keywords = frameworks
+            .iter()
+            .map(|f| {
+                KeywordIndex::new(&f.areas)
+                    .map_err(|e| StoreError::Invalid(format!("framework {}: {e}", f.id)))
+            })
+            .collect::<Result<Vec<_>>>()?;
         Ok(Arc::new(Analyzer {
             frameworks,
+            keywords,
             overrides,
             fx: FxTable::bundled(),
         }))

@@ -1,9 +1,13 @@
-//! Bulk writes: rows collected per table and written with few round trips.
+//! Rows as typed values, and bulk writes to PostgreSQL.
 //!
-//! SQLite gets multi-row `INSERT … VALUES (…), (…)` statements (bounded by its
-//! variable limit); PostgreSQL gets one `INSERT … SELECT * FROM UNNEST($1::T[], …)`
-//! per table and chunk, binding whole columns as arrays. Both run inside the
-//! caller's transaction.
+//! A [`TableDef`] names a table's columns and their types; rows are vectors of
+//! [`Val`]. The SQLite import writer binds them to prepared statements (see
+//! `import::sqlite`). Elsewhere they are collected per table in a
+//! [`TableBatch`] and written with few round trips inside the caller's
+//! transaction: on SQLite as multi-row `INSERT … VALUES (…), (…)` statements
+//! (bounded by its variable limit), on PostgreSQL as one
+//! `INSERT … SELECT * FROM UNNEST($1::T[], …)` per table and chunk, binding
+//! whole columns as arrays.
 
 use sqlx::{PgConnection, SqliteConnection};
 

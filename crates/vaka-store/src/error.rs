@@ -20,6 +20,10 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
 
+    /// From the SQLite import writer's own connection.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: i64,
@@ -74,6 +78,10 @@ impl StoreError {
                     Some("40001") | Some("40P01") | Some("5") | Some("6")
                 )
             }
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ),
             _ => false,
         }
     }

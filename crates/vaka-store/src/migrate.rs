@@ -72,6 +72,14 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "data_version",
         sql: MigrationSql::Portable(include_str!("../migrations/0007_data_version.sql")),
     },
+    Migration {
+        version: 8,
+        name: "search_bulk",
+        sql: MigrationSql::PerBackend {
+            sqlite: include_str!("../migrations/0008_search_bulk.sqlite.sql"),
+            postgres: include_str!("../migrations/0008_search_bulk.postgres.sql"),
+        },
+    },
 ];
 
 /// A migration recorded as applied in a database.

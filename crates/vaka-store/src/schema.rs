@@ -226,6 +226,31 @@ impl Store {
         Ok(tables)
     }
 
+    /// Problems the database finds in itself, empty when all is well: on
+    /// SQLite `PRAGMA integrity_check` and the full-text index's own check,
+    /// which compares the index with every activity's current text. PostgreSQL
+    /// maintains its indexes transactionally and has nothing to add here.
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        let crate::db::Pool::Sqlite(pool) = &self.pool else {
+            return Ok(Vec::new());
+        };
+        let mut problems: Vec<String> = sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
+            .fetch_all(pool)
+            .await?
+            .into_iter()
+            .filter(|r| r != "ok")
+            .collect();
+        if let Err(e) = sqlx::query(
+            "INSERT INTO activity_fts (activity_fts, rank) VALUES ('integrity-check', 1)",
+        )
+        .execute(pool)
+        .await
+        {
+            problems.push(format!("full-text index: {e}"));
+        }
+        Ok(problems)
+    }
+
     /// A logical dump of every table: rows in primary-key order, every value as
     /// text. Two dumps of the same backend are equal exactly when the stored data
     /// is equal.

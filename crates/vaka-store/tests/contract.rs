@@ -179,6 +179,7 @@ both_backends!(
             .await
             .unwrap();
         assert_eq!(ids.len() as u64, summary.files[0].activities);
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
     }
 );
 
@@ -286,6 +287,25 @@ both_backends!(
             .unwrap();
         assert_eq!(diags.len(), 1, "{diags:?}");
         assert!(diags[0].message.contains("line 3"), "{}", diags[0].message);
+        // Search knows the kept occurrence only, and the full-text index
+        // matches the stored text exactly.
+        let search = |q: &str| {
+            let store = store.clone();
+            let q = q.to_string();
+            async move {
+                store
+                    .search(&vaka_store::read::ActivityFilter {
+                        q: Some(q),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap()
+                    .total
+            }
+        };
+        assert_eq!(search("Second").await, 1);
+        assert_eq!(search("First").await, 0);
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
     }
 );
 
