@@ -5,7 +5,7 @@
 use sqlx::{PgConnection, PgPool, Row};
 use tokio::sync::mpsc;
 
-use super::rows::diagnostic_row;
+use super::rows::{ACTIVITY_PREFIX, diagnostic_row};
 use super::{
     Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Progress, RunState,
     Table, describe, no_parser, rejected, spawn_parser, unchanged,
@@ -269,7 +269,7 @@ impl Batches {
             }
             return;
         };
-        let mut row = Vec::with_capacity(a.activity.len() + 3);
+        let mut row = Vec::with_capacity(a.activity.len() + ACTIVITY_PREFIX);
         row.push(Val::from(id));
         row.push(Val::from(dataset_id));
         row.push(Val::from(run_id));
