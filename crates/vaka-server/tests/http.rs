@@ -489,25 +489,15 @@ async fn accounts(store: &Store) {
         .create_organisation("JP-8", "JICA", OrgKind::Partner, None, "t")
         .await
         .unwrap();
-    for (username, org, role) in [
-        ("alice", "NZ-1", Role::Editor),
-        ("vic", "NZ-1", Role::Viewer),
-        ("kenji", "JP-8", Role::Editor),
-    ] {
-        store
-            .create_user(
-                &NewUser {
-                    username,
-                    display_name: "",
-                    password: PW,
-                    org,
-                    role,
-                },
-                "t",
-            )
-            .await
-            .unwrap();
-    }
+    create_users(
+        store,
+        &[
+            ("alice", "NZ-1", Role::Editor),
+            ("vic", "NZ-1", Role::Viewer),
+            ("kenji", "JP-8", Role::Editor),
+        ],
+    )
+    .await;
 }
 
 /// Sign in through the form; returns the cookie header value.
@@ -895,24 +885,14 @@ async fn more_accounts(store: &Store) {
         )
         .await
         .unwrap();
-    for (username, org, role) in [
-        ("undp", "XM-DAC-41114", Role::Editor),
-        ("tonga", "GOV-TO", Role::FocalPoint),
-    ] {
-        store
-            .create_user(
-                &NewUser {
-                    username,
-                    display_name: "",
-                    password: PW,
-                    org,
-                    role,
-                },
-                "t",
-            )
-            .await
-            .unwrap();
-    }
+    create_users(
+        store,
+        &[
+            ("undp", "XM-DAC-41114", Role::Editor),
+            ("tonga", "GOV-TO", Role::FocalPoint),
+        ],
+    )
+    .await;
 }
 
 fn founding_text() -> String {
@@ -1533,3 +1513,22 @@ both_backends!(
         assert_eq!(store.project(p.id).await.unwrap().version, 3);
     }
 );
+
+/// Users with the test password, each in an organisation with a role.
+async fn create_users(store: &Store, users: &[(&str, &str, Role)]) {
+    for &(username, org, role) in users {
+        store
+            .create_user(
+                &NewUser {
+                    username,
+                    display_name: "",
+                    password: PW,
+                    org,
+                    role,
+                },
+                "t",
+            )
+            .await
+            .unwrap();
+    }
+}

@@ -653,6 +653,81 @@ impl FileState {
     }
 }
 
+/// The SQL both writers run, with PostgreSQL-style numbered parameters; the
+/// SQLite writer binds them by name (they do not always appear in order).
+mod sql {
+    /// Another process may have imported the same content while we hashed.
+    pub const EXISTING: &str = "SELECT id, sha256 FROM dataset WHERE path = $1";
+    pub const NEW_RUN: &str =
+        "INSERT INTO import_run (started_at, origin, actor) VALUES ($1, $2, $3) RETURNING id";
+    /// A changed file: its previous activities and findings go first.
+    pub const CLEAR_DATASET: [&str; 2] = [
+        "DELETE FROM diagnostic WHERE dataset_id = $1",
+        "DELETE FROM activity WHERE dataset_id = $1",
+    ];
+    /// `$1` the dataset id, then the values of [`NEW_DATASET`] after its path.
+    pub const RESET_DATASET: &str = "UPDATE dataset SET sha256 = $2, bytes = $3, \
+        declared_version = $4, iati_version = $5, generated_datetime = $6, encoding = $7, \
+        gzipped = $8, activities = 0, transactions = 0, import_run_id = $9, imported_at = $10 \
+        WHERE id = $1";
+    pub const NEW_DATASET: &str = "INSERT INTO dataset (path, sha256, bytes, declared_version, \
+        iati_version, generated_datetime, encoding, gzipped, activities, transactions, \
+        import_run_id, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10) \
+        RETURNING id";
+    /// An earlier occurrence of a repeated identifier; its child rows go with
+    /// it, by cascade.
+    pub const DROP_OCCURRENCE: [&str; 2] = [
+        "DELETE FROM diagnostic WHERE activity_id = $1 AND kind <> 'duplicate-identifier'",
+        "DELETE FROM activity WHERE id = $1",
+    ];
+    pub const COUNTS: &str = "UPDATE dataset SET activities = $2, transactions = $3 WHERE id = $1";
+}
+
+/// The first event of a file: its header, or the reason to reject it.
+fn header_event(
+    event: Option<Event>,
+    path: &str,
+    bytes: u64,
+) -> std::result::Result<(DatasetHeader, Vec<Diagnostic>), FileOutcome> {
+    match event {
+        Some(Event::Header {
+            header,
+            diagnostics,
+        }) => Ok((header, diagnostics)),
+        Some(Event::Failed(e)) => Err(rejected(path, bytes, describe(&e))),
+        _ => Err(rejected(
+            path,
+            bytes,
+            "the file ended before its root element".into(),
+        )),
+    }
+}
+
+/// An event after the header.
+enum Next {
+    Activity(Box<Prepared>, u64),
+    /// End of file: the last input bytes and file-level findings.
+    Done(u64, Vec<Diagnostic>),
+}
+
+/// An event after the header, or the reason to reject the file.
+fn next_event(
+    event: Option<Event>,
+    path: &str,
+    bytes: u64,
+) -> std::result::Result<Next, FileOutcome> {
+    match event {
+        Some(Event::Activity(p, advanced)) => Ok(Next::Activity(p, advanced)),
+        Some(Event::Done(advanced, late)) => Ok(Next::Done(advanced, late)),
+        Some(Event::Failed(e)) => Err(rejected(path, bytes, describe(&e))),
+        Some(Event::Header { .. }) | None => Err(rejected(
+            path,
+            bytes,
+            "the parser stopped unexpectedly".into(),
+        )),
+    }
+}
+
 /// The one-line reason for a rejected file, with its position when known.
 fn describe(e: &ReadError) -> String {
     match (e.line, e.column) {

@@ -7,8 +7,8 @@ use tokio::sync::mpsc;
 
 use super::rows::{ACTIVITY_PREFIX, diagnostic_row};
 use super::{
-    Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Progress, RunState,
-    Table, describe, no_parser, rejected, spawn_parser, unchanged,
+    Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Next, Progress,
+    RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
 };
 use crate::batch::{TableBatch, Val};
 use crate::error::Result;
@@ -70,101 +70,62 @@ async fn write_events(
     run: &mut RunState,
     progress: &dyn Progress,
 ) -> Result<FileOutcome> {
-    // Another process may have imported the same content while we hashed.
-    let existing: Option<(i64, String)> =
-        match sqlx::query("SELECT id, sha256 FROM dataset WHERE path = $1")
-            .bind(path)
-            .fetch_optional(&mut *conn)
-            .await?
-        {
-            Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
-            None => None,
-        };
+    let existing: Option<(i64, String)> = match sqlx::query(sql::EXISTING)
+        .bind(path)
+        .fetch_optional(&mut *conn)
+        .await?
+    {
+        Some(r) => Some((r.try_get(0)?, r.try_get(1)?)),
+        None => None,
+    };
     if let Some((_, s)) = &existing
         && s == sha
     {
         return Ok(unchanged(path, bytes));
     }
-
-    let (header, file_diags) = match rx.recv().await {
-        Some(Event::Header {
-            header,
-            diagnostics,
-        }) => (header, diagnostics),
-        Some(Event::Failed(e)) => return Ok(rejected(path, bytes, describe(&e))),
-        _ => {
-            return Ok(rejected(
-                path,
-                bytes,
-                "the file ended before its root element".into(),
-            ));
-        }
+    let (header, file_diags) = match header_event(rx.recv().await, path, bytes) {
+        Ok(h) => h,
+        Err(rejection) => return Ok(rejection),
     };
 
     let run_id = match run.id {
         Some(id) => id,
         None => {
-            let id = sqlx::query(
-                "INSERT INTO import_run (started_at, origin, actor) VALUES ($1, $2, $3) RETURNING id",
-            )
-            .bind(&run.started_at)
-            .bind(&run.opts.origin)
-            .bind(&run.opts.actor)
-            .fetch_one(&mut *conn)
-            .await?
-            .try_get::<i64, _>(0)?;
+            let id = sqlx::query(sql::NEW_RUN)
+                .bind(&run.started_at)
+                .bind(&run.opts.origin)
+                .bind(&run.opts.actor)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get::<i64, _>(0)?;
             run.id = Some(id);
             id
         }
     };
     let now = now_utc();
+    let values = DatasetValues {
+        sha,
+        bytes,
+        header: &header,
+        run_id,
+        now: &now,
+    };
     let dataset_id = match existing {
         Some((id, _)) => {
-            sqlx::query("DELETE FROM diagnostic WHERE dataset_id = $1")
-                .bind(id)
+            for clear in sql::CLEAR_DATASET {
+                sqlx::query(clear).bind(id).execute(&mut *conn).await?;
+            }
+            values
+                .bind(sqlx::query(sql::RESET_DATASET).bind(id))
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM activity WHERE dataset_id = $1")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-            sqlx::query(
-                "UPDATE dataset SET sha256 = $2, bytes = $3, declared_version = $4, iati_version = $5, \
-                 generated_datetime = $6, encoding = $7, gzipped = $8, activities = 0, transactions = 0, \
-                 import_run_id = $9, imported_at = $10 WHERE id = $1",
-            )
-            .bind(id)
-            .bind(sha)
-            .bind(bytes as i64)
-            .bind(&header.declared_version)
-            .bind(header.version.as_str())
-            .bind(&header.generated_datetime)
-            .bind(&header.encoding)
-            .bind(header.gzipped)
-            .bind(run_id)
-            .bind(&now)
-            .execute(&mut *conn)
-            .await?;
             id
         }
-        None => sqlx::query(
-            "INSERT INTO dataset (path, sha256, bytes, declared_version, iati_version, generated_datetime, \
-             encoding, gzipped, activities, transactions, import_run_id, imported_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9, $10) RETURNING id",
-        )
-        .bind(path)
-        .bind(sha)
-        .bind(bytes as i64)
-        .bind(&header.declared_version)
-        .bind(header.version.as_str())
-        .bind(&header.generated_datetime)
-        .bind(&header.encoding)
-        .bind(header.gzipped)
-        .bind(run_id)
-        .bind(&now)
-        .fetch_one(&mut *conn)
-        .await?
-        .try_get::<i64, _>(0)?,
+        None => values
+            .bind(sqlx::query(sql::NEW_DATASET).bind(path))
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get::<i64, _>(0)?,
     };
 
     let mut state = FileState::new(path, bytes, dataset_id);
@@ -177,15 +138,17 @@ async fn write_events(
         );
     }
     loop {
-        match rx.recv().await {
-            Some(Event::Activity(p, advanced)) => {
+        match next_event(rx.recv().await, path, bytes) {
+            Ok(Next::Activity(p, advanced)) => {
                 let accepted = match state.accept(*p) {
                     Ok(a) => a,
                     Err(rejection) => return Ok(rejection),
                 };
                 if let Some(old) = accepted.replaces {
                     batches.flush(conn).await?;
-                    delete_activity(conn, old).await?;
+                    for drop in sql::DROP_OCCURRENCE {
+                        sqlx::query(drop).bind(old).execute(&mut *conn).await?;
+                    }
                 }
                 batches.add(accepted, dataset_id, run_id);
                 progress.advanced(advanced, 1);
@@ -193,7 +156,7 @@ async fn write_events(
                     batches.flush(conn).await?;
                 }
             }
-            Some(Event::Done(advanced, late)) => {
+            Ok(Next::Done(advanced, late)) => {
                 state.count(&late);
                 for d in &late {
                     batches.push(
@@ -204,19 +167,12 @@ async fn write_events(
                 progress.advanced(advanced, 0);
                 break;
             }
-            Some(Event::Failed(e)) => return Ok(rejected(path, bytes, describe(&e))),
-            Some(Event::Header { .. }) | None => {
-                return Ok(rejected(
-                    path,
-                    bytes,
-                    "the parser stopped unexpectedly".into(),
-                ));
-            }
+            Err(rejection) => return Ok(rejection),
         }
     }
     batches.flush(conn).await?;
     let outcome = state.outcome;
-    sqlx::query("UPDATE dataset SET activities = $2, transactions = $3 WHERE id = $1")
+    sqlx::query(sql::COUNTS)
         .bind(dataset_id)
         .bind(outcome.activities as i64)
         .bind(outcome.transactions as i64)
@@ -225,18 +181,30 @@ async fn write_events(
     Ok(outcome)
 }
 
-/// Drop what was written for an earlier occurrence of a repeated identifier
-/// (its child rows go with it, by cascade).
-async fn delete_activity(conn: &mut PgConnection, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM diagnostic WHERE activity_id = $1 AND kind <> 'duplicate-identifier'")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM activity WHERE id = $1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// The values after the first parameter of both dataset statements
+/// (`sql::RESET_DATASET`, `sql::NEW_DATASET`).
+struct DatasetValues<'a> {
+    sha: &'a str,
+    bytes: u64,
+    header: &'a vaka_iati::DatasetHeader,
+    run_id: i64,
+    now: &'a str,
+}
+
+impl<'a> DatasetValues<'a> {
+    fn bind(&self, q: PgQuery<'a>) -> PgQuery<'a> {
+        q.bind(self.sha)
+            .bind(self.bytes as i64)
+            .bind(&self.header.declared_version)
+            .bind(self.header.version.as_str())
+            .bind(&self.header.generated_datetime)
+            .bind(&self.header.encoding)
+            .bind(self.header.gzipped)
+            .bind(self.run_id)
+            .bind(self.now)
+    }
 }
 
 /// Rows waiting to be written, one batch per table.

@@ -18,12 +18,12 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Duration;
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Statement, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, Statement, ToSql, TransactionBehavior};
 
-use super::rows::ACTIVITY_PREFIX;
+use super::rows::{ACTIVITY_PREFIX, diagnostic_row};
 use super::{
-    Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Progress, RunState,
-    Table, describe, no_parser, rejected, spawn_parser, unchanged,
+    Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Next, Progress,
+    RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
 };
 use crate::batch::{TableDef, Val};
 use crate::db::SQLITE_CACHE_SIZE;
@@ -221,103 +221,82 @@ fn write_events(
     run: &mut RunState,
     progress: &dyn Progress,
 ) -> Result<FileOutcome> {
-    // Another process may have imported the same content while we hashed.
-    let existing: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, sha256 FROM dataset WHERE path = ?1",
-            [path],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
+    let existing: Option<(i64, String)> = {
+        let mut stmt = numbered(conn, sql::EXISTING, &[&path])?;
+        let mut rows = stmt.raw_query();
+        match rows.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?)),
+            None => None,
+        }
+    };
     if let Some((_, s)) = &existing
         && s == sha
     {
         return Ok(unchanged(path, bytes));
     }
-
-    let (header, file_diags) = match rx.recv() {
-        Ok(Event::Header {
-            header,
-            diagnostics,
-        }) => (header, diagnostics),
-        Ok(Event::Failed(e)) => return Ok(rejected(path, bytes, describe(&e))),
-        _ => {
-            return Ok(rejected(
-                path,
-                bytes,
-                "the file ended before its root element".into(),
-            ));
-        }
+    let (header, file_diags) = match header_event(rx.recv().ok(), path, bytes) {
+        Ok(h) => h,
+        Err(rejection) => return Ok(rejection),
     };
 
     let run_id = match run.id {
         Some(id) => id,
         None => {
-            let id = conn.query_row(
-                "INSERT INTO import_run (started_at, origin, actor) VALUES (?1, ?2, ?3) RETURNING id",
-                params![run.started_at, run.opts.origin, run.opts.actor],
-                |r| r.get::<_, i64>(0),
+            let id = query_id(
+                conn,
+                sql::NEW_RUN,
+                &[&run.started_at, &run.opts.origin, &run.opts.actor],
             )?;
             run.id = Some(id);
             id
         }
     };
     let now = now_utc();
+    let size = bytes as i64;
+    let version = header.version.as_str();
+    // The values after the first parameter of both dataset statements.
+    let dataset_values: [&dyn ToSql; 9] = [
+        &sha,
+        &size,
+        &header.declared_version,
+        &version,
+        &header.generated_datetime,
+        &header.encoding,
+        &header.gzipped,
+        &run_id,
+        &now,
+    ];
     let dataset_id = match existing {
         Some((id, _)) => {
-            conn.execute("DELETE FROM diagnostic WHERE dataset_id = ?1", [id])?;
-            conn.execute("DELETE FROM activity WHERE dataset_id = ?1", [id])?;
-            conn.execute(
-                "UPDATE dataset SET sha256 = ?2, bytes = ?3, declared_version = ?4, iati_version = ?5, \
-                 generated_datetime = ?6, encoding = ?7, gzipped = ?8, activities = 0, transactions = 0, \
-                 import_run_id = ?9, imported_at = ?10 WHERE id = ?1",
-                params![
-                    id,
-                    sha,
-                    bytes as i64,
-                    header.declared_version,
-                    header.version.as_str(),
-                    header.generated_datetime,
-                    header.encoding,
-                    header.gzipped,
-                    run_id,
-                    now
-                ],
-            )?;
+            for clear in sql::CLEAR_DATASET {
+                execute(conn, clear, &[&id])?;
+            }
+            let mut vals: Vec<&dyn ToSql> = vec![&id];
+            vals.extend(dataset_values);
+            execute(conn, sql::RESET_DATASET, &vals)?;
             id
         }
-        None => conn.query_row(
-            "INSERT INTO dataset (path, sha256, bytes, declared_version, iati_version, generated_datetime, \
-             encoding, gzipped, activities, transactions, import_run_id, imported_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, 0, ?9, ?10) RETURNING id",
-            params![
-                path,
-                sha,
-                bytes as i64,
-                header.declared_version,
-                header.version.as_str(),
-                header.generated_datetime,
-                header.encoding,
-                header.gzipped,
-                run_id,
-                now
-            ],
-            |r| r.get::<_, i64>(0),
-        )?,
+        None => {
+            let mut vals: Vec<&dyn ToSql> = vec![&path];
+            vals.extend(dataset_values);
+            query_id(conn, sql::NEW_DATASET, &vals)?
+        }
     };
 
     let mut state = FileState::new(path, bytes, dataset_id);
     let mut inserts = Inserts::prepare(conn)?;
     // The full-text index takes this file's activities in bulk (see
     // migration 8): everything with a row id from `unindexed` on is not in it yet.
-    let mut unindexed = dataset_id << super::ORDINAL_BITS;
+    let mut unindexed = (dataset_id << super::ORDINAL_BITS) + 1;
+    // The last activity row written.
+    let mut written = unindexed - 1;
     state.count(&file_diags);
     for d in &file_diags {
         inserts.diagnostic(dataset_id, None, d, run_id)?;
     }
     loop {
-        match rx.recv() {
-            Ok(Event::Activity(p, advanced)) => {
+        match next_event(rx.recv().ok(), path, bytes) {
+            Ok(Next::Activity(p, advanced)) => {
                 let accepted = match state.accept(*p) {
                     Ok(a) => a,
                     Err(rejection) => return Ok(rejection),
@@ -325,21 +304,21 @@ fn write_events(
                 if let Some(old) = accepted.replaces {
                     // The delete trigger takes the old row out of the index,
                     // so it must be in it first.
-                    unindexed = index_text(conn, unindexed)?;
-                    // Its child rows go with it, by cascade.
-                    conn.execute(
-                        "DELETE FROM diagnostic WHERE activity_id = ?1 AND kind <> 'duplicate-identifier'",
-                        [old],
-                    )?;
-                    conn.execute("DELETE FROM activity WHERE id = ?1", [old])?;
+                    unindexed = index_text(conn, unindexed, written)?;
+                    for drop in sql::DROP_OCCURRENCE {
+                        execute(conn, drop, &[&old])?;
+                    }
                 }
                 inserts.add(&accepted, dataset_id, run_id)?;
                 progress.advanced(advanced, 1);
-                if accepted.id.is_some_and(|id| id - unindexed >= TEXT_CHUNK) {
-                    unindexed = index_text(conn, unindexed)?;
+                if let Some(id) = accepted.id {
+                    written = id;
+                    if written - unindexed >= TEXT_CHUNK {
+                        unindexed = index_text(conn, unindexed, written)?;
+                    }
                 }
             }
-            Ok(Event::Done(advanced, late)) => {
+            Ok(Next::Done(advanced, late)) => {
                 state.count(&late);
                 for d in &late {
                     inserts.diagnostic(dataset_id, None, d, run_id)?;
@@ -347,25 +326,16 @@ fn write_events(
                 progress.advanced(advanced, 0);
                 break;
             }
-            Ok(Event::Failed(e)) => return Ok(rejected(path, bytes, describe(&e))),
-            Ok(Event::Header { .. }) | Err(_) => {
-                return Ok(rejected(
-                    path,
-                    bytes,
-                    "the parser stopped unexpectedly".into(),
-                ));
-            }
+            Err(rejection) => return Ok(rejection),
         }
     }
-    index_text(conn, unindexed)?;
+    index_text(conn, unindexed, written)?;
     let outcome = state.outcome;
-    conn.execute(
-        "UPDATE dataset SET activities = ?2, transactions = ?3 WHERE id = ?1",
-        params![
-            dataset_id,
-            outcome.activities as i64,
-            outcome.transactions as i64
-        ],
+    let (activities, transactions) = (outcome.activities as i64, outcome.transactions as i64);
+    execute(
+        conn,
+        sql::COUNTS,
+        &[&dataset_id, &activities, &transactions],
     )?;
     // Memoised answers are filed under the data version (see `memo`): moving
     // it in the same transaction makes the new rows and the new version
@@ -374,27 +344,53 @@ fn write_events(
     Ok(outcome)
 }
 
+/// `sql` (shared with PostgreSQL) prepared with `vals` bound to `$1`, `$2`, …
+/// by name: SQLite numbers named parameters in order of appearance, and the
+/// shared statements do not always name them in order.
+fn numbered<'c>(conn: &'c Connection, sql: &str, vals: &[&dyn ToSql]) -> Result<Statement<'c>> {
+    let mut stmt = conn.prepare(sql)?;
+    for (i, v) in vals.iter().enumerate() {
+        let name = format!("${}", i + 1);
+        let idx = stmt
+            .parameter_index(&name)?
+            .ok_or_else(|| StoreError::Corrupt(format!("no parameter {name} in `{sql}`")))?;
+        stmt.raw_bind_parameter(idx, v)?;
+    }
+    Ok(stmt)
+}
+
+fn execute(conn: &Connection, sql: &str, vals: &[&dyn ToSql]) -> Result<()> {
+    numbered(conn, sql, vals)?.raw_execute()?;
+    Ok(())
+}
+
+/// Run a statement that returns one id (`… RETURNING id`).
+fn query_id(conn: &Connection, sql: &str, vals: &[&dyn ToSql]) -> Result<i64> {
+    let mut stmt = numbered(conn, sql, vals)?;
+    let mut rows = stmt.raw_query();
+    let row = rows
+        .next()?
+        .ok_or_else(|| StoreError::Corrupt(format!("no id returned by `{sql}`")))?;
+    Ok(row.get(0)?)
+}
+
 /// Activities indexed for full-text search per statement. Indexing as the
 /// rows arrive keeps the work beside the parser's; one statement per
 /// activity would make FTS5 write a segment per activity (see migration 8).
 const TEXT_CHUNK: i64 = 1_000;
 
-/// Add the activities with row ids from `from` on to the full-text index, in
+/// Add the activities with row ids `from..=upto` to the full-text index, in
 /// one statement: FTS5 then collects their terms in memory and writes few,
 /// large index segments. Returns the first id not indexed.
-fn index_text(conn: &Connection, from: i64) -> Result<i64> {
-    let end = from | ((1 << super::ORDINAL_BITS) - 1);
-    conn.execute(
-        "INSERT INTO activity_fts (rowid, title, search_text) \
-         SELECT id, title, search_text FROM activity WHERE id >= ?1 AND id <= ?2",
-        [from, end],
-    )?;
-    let last: Option<i64> = conn.query_row(
-        "SELECT MAX(id) FROM activity WHERE id >= ?1 AND id <= ?2",
-        [from, end],
-        |r| r.get(0),
-    )?;
-    Ok(last.map_or(from, |l| l + 1))
+fn index_text(conn: &Connection, from: i64, upto: i64) -> Result<i64> {
+    if from <= upto {
+        conn.execute(
+            "INSERT INTO activity_fts (rowid, title, search_text) \
+             SELECT id, title, search_text FROM activity WHERE id >= ?1 AND id <= ?2",
+            [from, upto],
+        )?;
+    }
+    Ok(upto + 1)
 }
 
 /// One prepared `INSERT` per table, in [`Table::ALL`] order.
@@ -441,18 +437,8 @@ impl<'c> Inserts<'c> {
         d: &vaka_iati::Diagnostic,
         run_id: i64,
     ) -> Result<()> {
-        self.stmts[Table::Diagnostic.index()].execute(params![
-            dataset_id,
-            activity_id,
-            d.activity,
-            d.severity.as_str(),
-            d.kind.as_str(),
-            d.line as i64,
-            d.path,
-            d.message,
-            run_id
-        ])?;
-        Ok(())
+        let row = diagnostic_row(dataset_id, activity_id, d, run_id);
+        insert(&mut self.stmts[Table::Diagnostic.index()], &[], &row)
     }
 }
 
