@@ -314,6 +314,16 @@ both_backends!(
         // And the same file imports completely afterwards.
         let o = vaka(&db, &["import", "iati", big.to_str().unwrap()]);
         assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+        // The store opened before sees the other process's rows, full-text
+        // index included.
+        let found = store
+            .search(&vaka_store::read::ActivityFilter {
+                q: Some("Demobilisation".into()),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(found.total > 0);
         assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
     }
 );

@@ -619,11 +619,16 @@ impl Store {
     async fn classify_matching(&self, identifier: Option<&str>) -> Result<ClassifySummary> {
         let analyzer = self.analyzer().await?;
         let mut summary = ClassifySummary::default();
+        // The chunks below change facts in transactions of their own; until
+        // the rebuild at the end, the cube is marked as not to be trusted.
+        on_pool!(self, pool => {
+            sqlx::query(cube::MARK_STALE).execute(pool).await?;
+        });
         // Work in chunks of activity ids so memory stays flat and each chunk is
         // one short transaction.
         let mut after: i64 = i64::MIN;
         loop {
-            let chunk: Vec<(i64, String)> = on_pool!(self, pool => {
+            let chunk: Vec<(i64, crate::doc::StoredDoc)> = on_pool!(self, pool => {
                 sqlx::query(
                     "SELECT id, doc FROM activity WHERE id > $1 AND ($2 IS NULL OR iati_identifier = $2) \
                      ORDER BY id LIMIT 500",
@@ -644,7 +649,7 @@ impl Store {
                 let mut facts = TableBatch::new(&FACT);
                 let mut ids = Vec::new();
                 for (id, doc) in chunk {
-                    let Ok(activity) = serde_json::from_str::<Activity>(&doc) else {
+                    let Ok(activity) = serde_json::from_str::<Activity>(&doc.0) else {
                         tracing::warn!(
                             activity_id = id,
                             "stored activity document does not parse; skipped"
@@ -709,27 +714,34 @@ impl Store {
         Ok(summary)
     }
 
+    /// Rebuild `fact_cube` if a classification left it marked stale (see [`cube`]).
+    pub(crate) async fn refresh_cube_if_stale(&self) -> Result<()> {
+        let stale: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar(cube::IS_STALE).fetch_one(pool).await?
+        });
+        if stale > 0 {
+            self.refresh_cube().await?;
+        }
+        Ok(())
+    }
+
     /// Rebuild `fact_cube` from `fact` in one transaction.
     pub async fn refresh_cube(&self) -> Result<()> {
-        const REBUILD: &str = "INSERT INTO fact_cube (framework_id, measure, geo_kind, geo_code, area_id, \
-             reporting_org, funding_org, year, rate_year, currency, amount_minor, transactions) \
-             SELECT framework_id, measure, geo_kind, geo_code, area_id, reporting_org, funding_org, year, rate_year, \
-                    currency, CAST(SUM(amount_minor) AS BIGINT), COUNT(*) \
-             FROM fact GROUP BY framework_id, measure, geo_kind, geo_code, area_id, reporting_org, funding_org, \
-                      year, rate_year, currency";
         let backend = self.backend();
         on_pool!(self, pool => {
             let mut tx = pool.begin_with(begin_immediate(backend)).await?;
             if backend == Backend::Postgres {
-                // One rebuild at a time across processes.
-                sqlx::query("SELECT pg_advisory_xact_lock(7661616375626501)").execute(&mut *tx).await?;
+                // One rebuild at a time across processes, and no import's
+                // delta while it runs (imports take this lock shared).
+                sqlx::query(cube::LOCK).execute(&mut *tx).await?;
             }
             sqlx::query("DELETE FROM fact_cube").execute(&mut *tx).await?;
+            sqlx::query(cube::CLEAR_STALE).execute(&mut *tx).await?;
             if backend == Backend::Sqlite {
                 let small = format!("PRAGMA cache_size = {}", crate::db::SQLITE_SORT_CACHE_SIZE);
                 sqlx::query(sqlx::AssertSqlSafe(small)).execute(&mut *tx).await?;
             }
-            let rebuilt = sqlx::query(REBUILD).execute(&mut *tx).await;
+            let rebuilt = sqlx::query(cube::REBUILD).execute(&mut *tx).await;
             if backend == Backend::Sqlite {
                 let normal = format!("PRAGMA cache_size = {}", crate::db::SQLITE_CACHE_SIZE);
                 sqlx::query(sqlx::AssertSqlSafe(normal)).execute(&mut *tx).await?;
@@ -891,4 +903,80 @@ impl Store {
                 StoreError::NotFound("any framework (load one with `vaka framework load`)".into())
             })
     }
+}
+
+/// How `fact_cube` (the sums of `fact` by [`key!`]) is kept equal to `fact`.
+///
+/// Every import applies its own change in the file's transaction: before a
+/// changed file's old activities go, their sums are subtracted ([`DELTA`]
+/// with sign -1 over the dataset's row ids); after its new ones are written,
+/// theirs are added (sign 1), and rows left with no facts are removed
+/// ([`PRUNE`]). So the cube is right at every commit, and importing one file
+/// costs the size of that file, not of the store. Classification rewrites
+/// facts across the store in many transactions: it marks the cube stale
+/// ([`MARK_STALE`]) first and rebuilds it ([`REBUILD`]) at the end; an
+/// import finding the mark (a classification interrupted) rebuilds too.
+pub(crate) mod cube {
+    /// The columns that identify a row of `fact_cube`.
+    macro_rules! key {
+        () => {
+            "framework_id, measure, geo_kind, geo_code, area_id, reporting_org, funding_org, year, rate_year, currency"
+        };
+    }
+
+    pub const REBUILD: &str = concat!(
+        "INSERT INTO fact_cube (",
+        key!(),
+        ", amount_minor, transactions) SELECT ",
+        key!(),
+        ", CAST(SUM(amount_minor) AS BIGINT), COUNT(*) FROM fact GROUP BY ",
+        key!()
+    );
+
+    /// Add (`$3` = 1) or subtract (`$3` = -1) the facts of the activities
+    /// with row ids from `$1` to `$2`.
+    pub const DELTA: &str = concat!(
+        "INSERT INTO fact_cube (",
+        key!(),
+        ", amount_minor, transactions) SELECT ",
+        key!(),
+        ", CAST(SUM(amount_minor) AS BIGINT) * $3, COUNT(*) * $3 FROM fact \
+         WHERE activity_id >= $1 AND activity_id <= $2 GROUP BY ",
+        key!(),
+        " ON CONFLICT (",
+        key!(),
+        ") DO UPDATE SET amount_minor = fact_cube.amount_minor + excluded.amount_minor, \
+         transactions = fact_cube.transactions + excluded.transactions"
+    );
+
+    /// Cells whose facts are all gone.
+    pub const PRUNE: &str = "DELETE FROM fact_cube WHERE transactions = 0";
+
+    /// Rows of the cube that differ from the sums of `fact`, both ways
+    /// (0 when the cube is right).
+    pub const DIFFERENCES: &str = concat!(
+        "SELECT (SELECT COUNT(*) FROM (SELECT ",
+        key!(),
+        ", amount_minor, transactions FROM fact_cube EXCEPT SELECT ",
+        key!(),
+        ", CAST(SUM(amount_minor) AS BIGINT), COUNT(*) FROM fact GROUP BY ",
+        key!(),
+        ") AS extra) + (SELECT COUNT(*) FROM (SELECT ",
+        key!(),
+        ", CAST(SUM(amount_minor) AS BIGINT), COUNT(*) FROM fact GROUP BY ",
+        key!(),
+        " EXCEPT SELECT ",
+        key!(),
+        ", amount_minor, transactions FROM fact_cube) AS missing)"
+    );
+
+    pub const MARK_STALE: &str = "INSERT INTO store_state (key, value) VALUES ('cube_stale', '1') \
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    pub const CLEAR_STALE: &str = "DELETE FROM store_state WHERE key = 'cube_stale'";
+    pub const IS_STALE: &str = "SELECT COUNT(*) FROM store_state WHERE key = 'cube_stale'";
+
+    /// PostgreSQL: the rebuild holds this advisory lock exclusively, imports
+    /// applying their deltas hold it shared.
+    pub const LOCK: &str = "SELECT pg_advisory_xact_lock(7661616375626501)";
+    pub const LOCK_SHARED: &str = "SELECT pg_advisory_xact_lock_shared(7661616375626501)";
 }

@@ -38,6 +38,9 @@ pub(crate) enum Val {
     Text(Option<String>),
     F64(Option<f64>),
     Bool(Option<bool>),
+    /// Only the SQLite writer binds blobs (the compressed activity document,
+    /// see `doc`); no batched table has a blob column.
+    Blob(Vec<u8>),
 }
 
 impl From<i64> for Val {

@@ -135,7 +135,7 @@ impl Store {
                     r.try_get::<String, _>(1)?,
                     r.try_get::<i64, _>(2)?,
                     r.try_get::<i64, _>(3)?,
-                    r.try_get::<String, _>(4)?,
+                    r.try_get::<crate::doc::StoredDoc, _>(4)?.0,
                     r.try_get::<String, _>(5)?,
                     r.try_get::<i64, _>(6)?,
                 ))

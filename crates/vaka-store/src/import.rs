@@ -35,10 +35,11 @@ use crate::error::{Result, StoreError};
 use crate::util::now_utc;
 
 mod postgres;
+mod read_ahead;
 mod rows;
 mod sqlite;
 
-use rows::{Prepared, Table};
+use rows::{DocForm, Prepared, Table};
 
 /// Who started an import, for the run record.
 #[derive(Debug, Clone)]
@@ -273,9 +274,25 @@ impl Store {
             }
             _ => None,
         };
+        // SQLite: one thread reads the files in turn, ahead of the writer.
+        let read_ahead = match &bulk {
+            Some(_) => {
+                let known = self.dataset_hashes().await?;
+                read_ahead::ReadAhead::start(
+                    sources.clone(),
+                    known,
+                    run.analyzer.clone(),
+                    DocForm::Packed,
+                )
+                .map_err(|e| tracing::warn!(error = %e, "cannot start the read-ahead thread"))
+                .ok()
+            }
+            None => None,
+        };
         for source in sources {
+            let planned = read_ahead.as_ref().and_then(read_ahead::ReadAhead::next);
             let outcome = self
-                .import_one(&source, &mut run, bulk.as_mut(), progress)
+                .import_one(&source, planned, &mut run, bulk.as_mut(), progress)
                 .await?;
             // The SQLite writer moves the data version in the file's own transaction.
             if matches!(outcome.status, FileStatus::Imported) && self.backend() == Backend::Postgres
@@ -285,13 +302,16 @@ impl Store {
             progress.file_finished(&outcome);
             summary.files.push(outcome);
         }
+        drop(read_ahead);
         if let Some(b) = bulk {
             blocking_section(|| b.finish());
         }
         summary.run_id = run.id;
         if let Some(id) = run.id {
             on_run_finished(self, id, &summary).await?;
-            self.refresh_cube().await?;
+            // Each file kept the cube right in its own transaction; only an
+            // interrupted classification leaves it to rebuild.
+            self.refresh_cube_if_stale().await?;
             if let Pool::Postgres(pool) = &self.pool {
                 // Fresh planner statistics for the rows just written, rather
                 // than waiting for autovacuum: with the estimates of an empty
@@ -302,19 +322,26 @@ impl Store {
         Ok(summary)
     }
 
+    /// Import one source. `planned` is what the read-ahead thread already
+    /// did for it (its hash, and its events if it parsed it).
     async fn import_one(
         &self,
         source: &Source,
+        planned: Option<read_ahead::Planned>,
         run: &mut RunState,
         mut bulk: Option<&mut sqlite::Bulk>,
         progress: &dyn Progress,
     ) -> Result<FileOutcome> {
         let name = source.name();
-        let hashed = {
-            let s = source.clone();
-            tokio::task::spawn_blocking(move || s.hash())
-                .await
-                .map_err(|e| StoreError::Corrupt(format!("hashing thread failed: {e}")))?
+        let (hashed, mut events) = match planned {
+            Some(p) => (p.hashed, p.events),
+            None => {
+                let s = source.clone();
+                let hashed = tokio::task::spawn_blocking(move || s.hash())
+                    .await
+                    .map_err(|e| StoreError::Corrupt(format!("hashing thread failed: {e}")))?;
+                (hashed, None)
+            }
         };
         let (sha, bytes) = match hashed {
             Ok(h) => h,
@@ -337,8 +364,9 @@ impl Store {
                 sha: &sha,
                 bytes,
             };
+            // A retry parses the file again, on a parser of its own.
             match self
-                .write_dataset(&job, run, bulk.as_deref_mut(), progress)
+                .write_dataset(&job, events.take(), run, bulk.as_deref_mut(), progress)
                 .await
             {
                 Err(e) if e.is_retryable() && attempt < MAX_ATTEMPTS => {
@@ -361,6 +389,16 @@ impl Store {
         }
     }
 
+    /// The stored SHA-256 of every dataset, by path.
+    async fn dataset_hashes(&self) -> Result<HashMap<String, String>> {
+        let rows: Vec<(String, String)> = on_pool!(self, pool => {
+            sqlx::query_as("SELECT path, sha256 FROM dataset")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().collect())
+    }
+
     /// The stored SHA-256 of the dataset at `path`, if any.
     pub async fn dataset_sha(&self, path: &str) -> Result<Option<String>> {
         let sha = on_pool!(self, pool => {
@@ -374,9 +412,12 @@ impl Store {
         Ok(sha)
     }
 
+    /// Write one file. `events` are the file's events if it is already being
+    /// parsed (SQLite's read-ahead); otherwise a parser is started for it.
     async fn write_dataset(
         &self,
         job: &FileJob<'_>,
+        events: Option<std::sync::mpsc::Receiver<Event>>,
         run: &mut RunState,
         bulk: Option<&mut sqlite::Bulk>,
         progress: &dyn Progress,
@@ -386,7 +427,7 @@ impl Store {
                 let bulk = bulk.ok_or_else(|| {
                     StoreError::Corrupt("the SQLite import connection is not open".into())
                 })?;
-                blocking_section(|| sqlite::write_dataset(bulk, job, run, progress))
+                blocking_section(|| sqlite::write_dataset(bulk, job, events, run, progress))
             }
             Pool::Postgres(pool) => postgres::write_dataset(pool, job, run, progress).await,
         }
@@ -478,14 +519,15 @@ const CHANNEL: usize = 512;
 fn spawn_parser(
     source: Source,
     analyzer: Arc<Analyzer>,
+    doc: DocForm,
     out: impl Outbox,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("vaka-parse".into())
-        .spawn(move || parse_into(&source, &analyzer, &out))
+        .spawn(move || parse_into(&source, &analyzer, doc, &out))
 }
 
-fn parse_into(source: &Source, analyzer: &Analyzer, out: &impl Outbox) {
+fn parse_into(source: &Source, analyzer: &Analyzer, doc: DocForm, out: &impl Outbox) {
     let opened = match source {
         Source::File(path) => ActivityReader::open(path),
         Source::Memory { bytes, .. } => {
@@ -512,7 +554,7 @@ fn parse_into(source: &Source, analyzer: &Analyzer, out: &impl Outbox) {
         match reader.next_activity() {
             Ok(Some(parsed)) => {
                 let now = reader.bytes_consumed();
-                let prepared = rows::prepare(parsed, analyzer);
+                let prepared = rows::prepare(parsed, analyzer, doc);
                 if !out.put(Event::Activity(Box::new(prepared), now - last)) {
                     return;
                 }
@@ -681,6 +723,15 @@ mod sql {
         "DELETE FROM activity WHERE id = $1",
     ];
     pub const COUNTS: &str = "UPDATE dataset SET activities = $2, transactions = $3 WHERE id = $1";
+    pub use crate::analysis::cube::{
+        DELTA as CUBE_DELTA, LOCK_SHARED as CUBE_LOCK_SHARED, PRUNE as CUBE_PRUNE,
+    };
+
+    /// The row ids a dataset's activities can have (see `ORDINAL_BITS`).
+    pub fn dataset_rows(dataset_id: i64) -> (i64, i64) {
+        let first = dataset_id << super::ORDINAL_BITS;
+        (first, first + (1 << super::ORDINAL_BITS) - 1)
+    }
 }
 
 /// The first event of a file: its header, or the reason to reject it.

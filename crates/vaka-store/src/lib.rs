@@ -20,6 +20,7 @@ pub mod coord;
 pub mod datasets;
 mod db;
 pub mod diagnostics;
+mod doc;
 mod error;
 pub mod import;
 mod memo;

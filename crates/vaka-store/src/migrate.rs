@@ -80,6 +80,11 @@ pub const MIGRATIONS: &[Migration] = &[
             postgres: include_str!("../migrations/0008_search_bulk.postgres.sql"),
         },
     },
+    Migration {
+        version: 9,
+        name: "cube_upsert",
+        sql: MigrationSql::Portable(include_str!("../migrations/0009_cube_upsert.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.

@@ -462,7 +462,7 @@ struct SummaryHead {
     reporting_org_name: Option<String>,
     status: Option<String>,
     default_currency: Option<String>,
-    doc: String,
+    doc: crate::doc::StoredDoc,
 }
 
 /// Read a [`SummaryHead`] from a row of `SELECT {SUMMARY_COLS}`.
@@ -685,7 +685,7 @@ impl Store {
         }
         let mut out = Vec::with_capacity(heads.len());
         for h in heads {
-            let doc: DocHead = serde_json::from_str(&h.doc).map_err(|e| {
+            let doc: DocHead = serde_json::from_str(&h.doc.0).map_err(|e| {
                 StoreError::Corrupt(format!("stored document of `{}`: {e}", h.iati_identifier))
             })?;
             out.push(ActivitySummary {
@@ -733,7 +733,7 @@ impl Store {
         };
         let id = head.id;
         let identifier = head.iati_identifier.clone();
-        let activity: serde_json::Value = serde_json::from_str(&head.doc)
+        let activity: serde_json::Value = serde_json::from_str(&head.doc.0)
             .map_err(|e| StoreError::Corrupt(format!("stored document of `{identifier}`: {e}")))?;
         let summary = self
             .summaries(vec![head])

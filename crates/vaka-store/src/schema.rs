@@ -5,7 +5,7 @@
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::db::{Store, on_pool};
+use crate::db::{Backend, Store, on_pool};
 use crate::error::Result;
 
 /// The type class of a column, independent of the backend's spelling.
@@ -228,41 +228,89 @@ impl Store {
 
     /// Problems the database finds in itself, empty when all is well: on
     /// SQLite `PRAGMA integrity_check` and the full-text index's own check,
-    /// which compares the index with every activity's current text. PostgreSQL
-    /// maintains its indexes transactionally and has nothing to add here.
+    /// which compares the index with every activity's current text; on both
+    /// backends, whether `fact_cube` holds exactly the sums of `fact` (unless
+    /// a classification has marked it stale, to be rebuilt).
     pub async fn integrity_check(&self) -> Result<Vec<String>> {
-        let crate::db::Pool::Sqlite(pool) = &self.pool else {
-            return Ok(Vec::new());
+        use crate::analysis::cube;
+        let mut problems = match &self.pool {
+            crate::db::Pool::Sqlite(pool) => Self::sqlite_integrity(pool).await?,
+            crate::db::Pool::Postgres(_) => Vec::new(),
         };
-        let mut problems: Vec<String> = sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
-            .fetch_all(pool)
-            .await?
-            .into_iter()
-            .filter(|r| r != "ok")
-            .collect();
-        if let Err(e) = sqlx::query(
-            "INSERT INTO activity_fts (activity_fts, rank) VALUES ('integrity-check', 1)",
-        )
-        .execute(pool)
-        .await
-        {
-            problems.push(format!("full-text index: {e}"));
+        let (stale, differences): (i64, i64) = on_pool!(self, pool => {
+            (
+                sqlx::query_scalar(cube::IS_STALE).fetch_one(pool).await?,
+                sqlx::query_scalar(cube::DIFFERENCES).fetch_one(pool).await?,
+            )
+        });
+        if stale == 0 && differences > 0 {
+            problems.push(format!(
+                "fact_cube: {differences} rows differ from the sums of fact"
+            ));
         }
         Ok(problems)
     }
 
+    /// SQLite's own checks, on a connection of their own: FTS5's check under
+    /// `PRAGMA integrity_check` can run on the index structure a pooled
+    /// connection cached before another process last wrote, and then reports
+    /// merged-away segments as corruption (queries re-read it; the check does not).
+    async fn sqlite_integrity(pool: &sqlx::SqlitePool) -> Result<Vec<String>> {
+        use sqlx::{ConnectOptions, Connection};
+        let options = pool.connect_options();
+        let file = options.get_filename();
+        if file.as_os_str().is_empty() || file == std::path::Path::new(":memory:") {
+            // A new connection would open a new, empty in-memory database.
+            let mut conn = pool.acquire().await?;
+            return sqlite_checks(&mut conn).await;
+        }
+        let mut conn = (*options).clone().connect().await?;
+        let problems = sqlite_checks(&mut conn).await;
+        conn.close().await?;
+        problems
+    }
+}
+
+/// `PRAGMA integrity_check` and FTS5's own check of the full-text index.
+async fn sqlite_checks(conn: &mut sqlx::SqliteConnection) -> Result<Vec<String>> {
+    let mut problems: Vec<String> = sqlx::query_scalar::<_, String>("PRAGMA integrity_check")
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .filter(|r| r != "ok")
+        .collect();
+    if let Err(e) =
+        sqlx::query("INSERT INTO activity_fts (activity_fts, rank) VALUES ('integrity-check', 1)")
+            .execute(&mut *conn)
+            .await
+    {
+        problems.push(format!("full-text index: {e}"));
+    }
+    Ok(problems)
+}
+
+impl Store {
     /// A logical dump of every table: rows in primary-key order, every value as
-    /// text. Two dumps of the same backend are equal exactly when the stored data
-    /// is equal.
+    /// text (blobs in hex). Two dumps of the same backend are equal exactly
+    /// when the stored data is equal.
     pub async fn dump(&self) -> Result<String> {
         let schema = self.schema().await?;
+        let as_text = |c: &str| match self.backend() {
+            // Blobs (the compressed activity documents) are not UTF-8 text.
+            Backend::Sqlite => {
+                format!(
+                    "CASE typeof(\"{c}\") WHEN 'blob' THEN hex(\"{c}\") ELSE CAST(\"{c}\" AS TEXT) END"
+                )
+            }
+            Backend::Postgres => format!("CAST(\"{c}\" AS TEXT)"),
+        };
         let mut out = String::new();
         for t in &schema {
             let mut cols: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
             cols.sort();
             let select = cols
                 .iter()
-                .map(|c| format!("CAST(\"{c}\" AS TEXT)"))
+                .map(|c| as_text(c))
                 .collect::<Vec<_>>()
                 .join(", ");
             let order = if t.primary_key.is_empty() {

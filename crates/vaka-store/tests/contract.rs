@@ -183,6 +183,343 @@ both_backends!(
     }
 );
 
+/// Run SQL on the test database behind the store's back.
+async fn raw(db: &TestDb, sql: &'static str) {
+    use sqlx::Connection;
+    match db.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut c).await.unwrap();
+        }
+    }
+}
+
+/// A count from the test database, behind the store's back.
+async fn count(db: &TestDb, sql: &'static str) -> i64 {
+    use sqlx::Connection;
+    match db.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut c).await.unwrap()
+        }
+    }
+}
+
+both_backends!(
+    the_cube_always_holds_the_sums_of_the_facts,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let dir = scratch(&db);
+        let tonga = copy_to(
+            &pacific().join("undp-open-undp-org_Tonga_projects.xml"),
+            dir.path(),
+            "tonga.xml",
+        );
+        let niue = copy_to(
+            &pacific().join("undp-open-undp-org_Niue_projects.xml"),
+            dir.path(),
+            "niue.xml",
+        );
+        import(&store, &[tonga.clone(), niue.clone()]).await;
+        assert!(count(&db, "SELECT COUNT(*) FROM fact_cube").await > 0);
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+
+        // A changed file: its old sums leave the cube, its new ones enter.
+        let text = std::fs::read_to_string(&tonga).unwrap();
+        let first_value = text.find("<value ").unwrap();
+        let gt = first_value + text[first_value..].find('>').unwrap() + 1;
+        let lt = gt + text[gt..].find('<').unwrap();
+        let mut changed = text.clone();
+        changed.replace_range(gt..lt, "98765.43");
+        let last = changed.rfind("<iati-activity ").unwrap();
+        let end = changed.rfind("</iati-activity>").unwrap() + "</iati-activity>".len();
+        changed.replace_range(last..end, "");
+        std::fs::write(&tonga, changed).unwrap();
+        assert_eq!(
+            import(&store, &[tonga.clone(), niue.clone()])
+                .await
+                .imported(),
+            1
+        );
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+        // Back to the original: the cube is what it was before the change.
+        std::fs::write(&tonga, text).unwrap();
+        import(&store, std::slice::from_ref(&tonga)).await;
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+
+        // The check sees a cube that differs from the facts.
+        raw(&db, "UPDATE fact_cube SET amount_minor = amount_minor + 1").await;
+        let problems = store.integrity_check().await.unwrap();
+        assert!(
+            problems.len() == 1 && problems[0].starts_with("fact_cube"),
+            "{problems:?}"
+        );
+
+        // A classification interrupted after it changed facts leaves the cube
+        // marked stale; the next import rebuilds it.
+        raw(
+            &db,
+            "INSERT INTO store_state (key, value) VALUES ('cube_stale', '1')",
+        )
+        .await;
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+        let fiji = copy_to(
+            &pacific().join("undp-open-undp-org_Fiji_projects.xml"),
+            dir.path(),
+            "fiji.xml",
+        );
+        import(&store, &[fiji]).await;
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM store_state WHERE key = 'cube_stale'"
+            )
+            .await,
+            0
+        );
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+
+        // Reclassifying everything ends with an exact cube, unmarked.
+        store.classify_all().await.unwrap();
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM store_state WHERE key = 'cube_stale'"
+            )
+            .await,
+            0
+        );
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+    }
+);
+
+/// Store `doc` as the JSON text of the activity `ident`, behind the store's back.
+async fn set_first_doc(db: &TestDb, ident: &str, doc: &str) {
+    use sqlx::Connection;
+    const SQL: &str = "UPDATE activity SET doc = $1 WHERE iati_identifier = $2";
+    match db.backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+            let n = sqlx::query(SQL)
+                .bind(doc)
+                .bind(ident)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(n.rows_affected(), 1);
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+            let n = sqlx::query(SQL)
+                .bind(doc)
+                .bind(ident)
+                .execute(&mut c)
+                .await
+                .unwrap();
+            assert_eq!(n.rows_affected(), 1);
+        }
+    }
+}
+
+both_backends!(
+    activity_documents_read_back_compressed_or_not,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        import(
+            &store,
+            &[pacific().join("undp-open-undp-org_Niue_projects.xml")],
+        )
+        .await;
+        let first = store
+            .dataset_activity_ids(
+                &pacific()
+                    .join("undp-open-undp-org_Niue_projects.xml")
+                    .to_string_lossy(),
+            )
+            .await
+            .unwrap();
+        let ident = first[0].clone();
+        let detail = store.activity(&ident).await.unwrap().unwrap();
+        assert_eq!(detail.activity["identifier"], ident.as_str());
+        assert!(!detail.summary.titles.is_empty());
+        // SQLite keeps documents compressed (blobs); PostgreSQL as text.
+        let blobs = count(
+            &db,
+            match db.backend {
+                Backend::Sqlite => "SELECT COUNT(*) FROM activity WHERE typeof(doc) = 'blob'",
+                Backend::Postgres => "SELECT CAST(0 AS BIGINT)",
+            },
+        )
+        .await;
+        let all = count(&db, "SELECT COUNT(*) FROM activity").await;
+        match db.backend {
+            Backend::Sqlite => assert_eq!(blobs, all),
+            Backend::Postgres => assert_eq!(blobs, 0),
+        }
+        // A document stored as JSON text, as stores written before
+        // compression hold them, reads as well.
+        let mut legacy_doc = detail.activity.clone();
+        legacy_doc["title"] = serde_json::json!([{"text": "Stored as text"}]);
+        set_first_doc(&db, &ident, &legacy_doc.to_string()).await;
+        let legacy = count(
+            &db,
+            match db.backend {
+                Backend::Sqlite => "SELECT COUNT(*) FROM activity WHERE typeof(doc) = 'text'",
+                Backend::Postgres => "SELECT CAST(1 AS BIGINT)",
+            },
+        )
+        .await;
+        assert_eq!(legacy, 1);
+        let ids: Vec<String> = store
+            .dataset_activity_ids(
+                &pacific()
+                    .join("undp-open-undp-org_Niue_projects.xml")
+                    .to_string_lossy(),
+            )
+            .await
+            .unwrap();
+        let mut seen_legacy = false;
+        for id in &ids {
+            let d = store.activity(id).await.unwrap().unwrap();
+            if d.summary
+                .titles
+                .first()
+                .is_some_and(|t| t.text == "Stored as text")
+            {
+                seen_legacy = true;
+                assert_eq!(d.summary.titles[0].text, "Stored as text");
+            }
+        }
+        assert!(seen_legacy);
+        // Classification reads every document, of either form.
+        assert_eq!(
+            store.classify_all().await.unwrap().activities,
+            ids.len() as u64
+        );
+    }
+);
+
+both_backends!(
+    one_run_of_mixed_files_equals_importing_them_one_by_one,
+    |db: TestDb| async move {
+        // On SQLite the files of one run are read ahead of the writer; the
+        // outcome must not depend on that.
+        let store = db.store().await;
+        let other = TestDb::new(db.backend).await;
+        let one_by_one = other.store().await;
+        let dir = scratch(&db);
+        let niue = copy_to(
+            &pacific().join("undp-open-undp-org_Niue_projects.xml"),
+            dir.path(),
+            "niue.xml",
+        );
+        import(&store, std::slice::from_ref(&niue)).await;
+        import(&one_by_one, std::slice::from_ref(&niue)).await;
+        let fiji = std::fs::read_to_string(pacific().join("undp-open-undp-org_Fiji_projects.xml"))
+            .unwrap();
+        let truncated = dir.path().join("truncated.xml");
+        std::fs::write(&truncated, &fiji[..fiji.len() / 2]).unwrap();
+        let files = vec![
+            copy_to(
+                &pacific().join("undp-open-undp-org_Tonga_projects.xml"),
+                dir.path(),
+                "tonga.xml",
+            ),
+            shared_data().join("iati/fixtures/data4development-validator/broken-xml.xml"),
+            niue,
+            truncated,
+            dir.path().join("missing.xml"),
+            copy_to(
+                &pacific().join("undp-open-undp-org_Fiji_projects.xml"),
+                dir.path(),
+                "fiji.xml",
+            ),
+            copy_to(
+                &pacific().join("undp-open-undp-org_Tuvalu_projects.xml"),
+                dir.path(),
+                "tuvalu.xml",
+            ),
+        ];
+        let together = store
+            .import_sources(
+                files
+                    .iter()
+                    .cloned()
+                    .map(vaka_store::import::Source::File)
+                    .collect(),
+                &ImportOptions::default(),
+                &NoProgress,
+            )
+            .await
+            .unwrap();
+        let status = |s: &FileStatus| match s {
+            FileStatus::Imported => "imported",
+            FileStatus::Unchanged => "unchanged",
+            FileStatus::Rejected { .. } => "rejected",
+        };
+        let got: Vec<&str> = together.files.iter().map(|f| status(&f.status)).collect();
+        assert_eq!(
+            got,
+            [
+                "imported",
+                "rejected",
+                "unchanged",
+                "rejected",
+                "rejected",
+                "imported",
+                "imported"
+            ]
+        );
+        let mut separately = Vec::new();
+        for f in &files {
+            let s = one_by_one
+                .import_sources(
+                    vec![vaka_store::import::Source::File(f.clone())],
+                    &ImportOptions::default(),
+                    &NoProgress,
+                )
+                .await
+                .unwrap();
+            separately.extend(s.files);
+        }
+        for (a, b) in together.files.iter().zip(&separately) {
+            assert_eq!(status(&a.status), status(&b.status), "{}", a.path);
+            assert_eq!(
+                (a.activities, a.transactions, &a.diagnostics),
+                (b.activities, b.transactions, &b.diagnostics),
+                "{}",
+                a.path
+            );
+        }
+        assert_eq!(
+            serde_json::to_value(store.stats().await.unwrap()).unwrap(),
+            serde_json::to_value(one_by_one.stats().await.unwrap()).unwrap()
+        );
+        for f in &files {
+            let ids = store
+                .dataset_activity_ids(&f.to_string_lossy())
+                .await
+                .unwrap();
+            assert_eq!(
+                ids,
+                one_by_one
+                    .dataset_activity_ids(&f.to_string_lossy())
+                    .await
+                    .unwrap()
+            );
+        }
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+    }
+);
+
 both_backends!(
     rejected_files_leave_the_store_unchanged,
     |db: TestDb| async move {

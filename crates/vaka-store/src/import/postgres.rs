@@ -5,7 +5,7 @@
 use sqlx::{PgConnection, PgPool, Row};
 use tokio::sync::mpsc;
 
-use super::rows::{ACTIVITY_PREFIX, diagnostic_row};
+use super::rows::{ACTIVITY_PREFIX, DocForm, diagnostic_row};
 use super::{
     Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Next, Progress,
     RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
@@ -33,7 +33,7 @@ pub(super) async fn write_dataset(
         bytes,
     } = *job;
     let (out, rx) = mpsc::channel(CHANNEL);
-    let parser = match spawn_parser(source.clone(), run.analyzer.clone(), out) {
+    let parser = match spawn_parser(source.clone(), run.analyzer.clone(), DocForm::Text, out) {
         Ok(p) => p,
         Err(e) => return Ok(no_parser(path, bytes, &e)),
     };
@@ -112,6 +112,8 @@ async fn write_events(
     };
     let dataset_id = match existing {
         Some((id, _)) => {
+            // The old activities' sums leave the cube before they do.
+            cube_delta(conn, id, -1).await?;
             for clear in sql::CLEAR_DATASET {
                 sqlx::query(clear).bind(id).execute(&mut *conn).await?;
             }
@@ -171,6 +173,8 @@ async fn write_events(
         }
     }
     batches.flush(conn).await?;
+    cube_delta(conn, dataset_id, 1).await?;
+    sqlx::query(sql::CUBE_PRUNE).execute(&mut *conn).await?;
     let outcome = state.outcome;
     sqlx::query(sql::COUNTS)
         .bind(dataset_id)
@@ -179,6 +183,22 @@ async fn write_events(
         .execute(&mut *conn)
         .await?;
     Ok(outcome)
+}
+
+/// Add (`sign` 1) or subtract (-1) the sums of a dataset's facts to the cube,
+/// holding the cube lock shared so that no rebuild runs meanwhile.
+async fn cube_delta(conn: &mut PgConnection, dataset_id: i64, sign: i64) -> Result<()> {
+    sqlx::query(sql::CUBE_LOCK_SHARED)
+        .execute(&mut *conn)
+        .await?;
+    let (first, last) = sql::dataset_rows(dataset_id);
+    sqlx::query(sql::CUBE_DELTA)
+        .bind(first)
+        .bind(last)
+        .bind(sign)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;

@@ -64,6 +64,15 @@ impl Table {
     }
 }
 
+/// How the writer stores the activity document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum DocForm {
+    /// JSON text (PostgreSQL, which compresses large values itself).
+    Text,
+    /// LZ4-compressed JSON in a blob (SQLite; see `crate::doc`).
+    Packed,
+}
+
 /// The columns the writer fills for every activity row, before the prepared ones.
 pub(super) const ACTIVITY_PREFIX: usize = 3;
 
@@ -276,7 +285,8 @@ fn search_text(a: &Activity) -> String {
 }
 
 /// Build the rows of one activity (without the ids the writer assigns).
-pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer) -> Prepared {
+/// `doc` says how the activity's JSON document is stored (see `crate::doc`).
+pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer, doc: DocForm) -> Prepared {
     let ParsedActivity {
         activity: a,
         mut diagnostics,
@@ -295,7 +305,11 @@ pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer) -> Prepared {
         .find(|d| d.type_.as_deref().is_none_or(|t| t == "1"))
         .or(a.descriptions.first())
         .and_then(|d| first_text(&d.narratives, lang));
-    let doc = serde_json::to_string(&a).unwrap_or_else(|_| "{}".into());
+    let json = serde_json::to_string(&a).unwrap_or_else(|_| "{}".into());
+    let doc = match doc {
+        DocForm::Text => Val::from(json),
+        DocForm::Packed => Val::Blob(crate::doc::pack(&json)),
+    };
     let activity = vec![
         Val::from(a.line as i64),
         Val::from(a.identifier.clone()),
@@ -319,7 +333,7 @@ pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer) -> Prepared {
         Val::from(a.default_aid_types.first().map(|t| t.code.clone())),
         Val::from(a.default_tied_status.clone()),
         Val::from(search_text(&a)),
-        Val::from(doc),
+        doc,
     ];
     let mut children = Vec::new();
     for (i, p) in a.participating_orgs.iter().enumerate() {

@@ -20,7 +20,7 @@ use std::time::Duration;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, Statement, ToSql, TransactionBehavior};
 
-use super::rows::{ACTIVITY_PREFIX, diagnostic_row};
+use super::rows::{ACTIVITY_PREFIX, DocForm, diagnostic_row};
 use super::{
     Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Next, Progress,
     RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
@@ -38,6 +38,7 @@ impl rusqlite::ToSql for Val {
             Val::Text(Some(s)) => ValueRef::Text(s.as_bytes()),
             Val::F64(Some(v)) => ValueRef::Real(*v),
             Val::Bool(Some(b)) => ValueRef::Integer(i64::from(*b)),
+            Val::Blob(b) => ValueRef::Blob(b),
             Val::I64(None) | Val::Text(None) | Val::F64(None) | Val::Bool(None) => ValueRef::Null,
         }))
     }
@@ -180,6 +181,7 @@ impl Bulk {
 pub(super) fn write_dataset(
     bulk: &mut Bulk,
     job: &FileJob<'_>,
+    events: Option<Receiver<Event>>,
     run: &mut RunState,
     progress: &dyn Progress,
 ) -> Result<FileOutcome> {
@@ -189,10 +191,15 @@ pub(super) fn write_dataset(
         sha,
         bytes,
     } = *job;
-    let (out, rx) = sync_channel(CHANNEL);
-    let parser = match spawn_parser(source.clone(), run.analyzer.clone(), out) {
-        Ok(p) => p,
-        Err(e) => return Ok(no_parser(path, bytes, &e)),
+    let (rx, parser) = match events {
+        Some(rx) => (rx, None),
+        None => {
+            let (out, rx) = sync_channel(CHANNEL);
+            match spawn_parser(source.clone(), run.analyzer.clone(), DocForm::Packed, out) {
+                Ok(p) => (rx, Some(p)),
+                Err(e) => return Ok(no_parser(path, bytes, &e)),
+            }
+        }
     };
     let result = (|| {
         bulk.checkpointer.keep_small(&bulk.conn)?;
@@ -208,7 +215,9 @@ pub(super) fn write_dataset(
         Ok(outcome)
     })();
     // The receiver is gone by now, so the parser stops at its next event.
-    let _ = parser.join();
+    if let Some(p) = parser {
+        let _ = p.join();
+    }
     result
 }
 
@@ -268,6 +277,9 @@ fn write_events(
     ];
     let dataset_id = match existing {
         Some((id, _)) => {
+            // The old activities' sums leave the cube before they do.
+            let (first, last) = sql::dataset_rows(id);
+            execute(conn, sql::CUBE_DELTA, &[&first, &last, &-1i64])?;
             for clear in sql::CLEAR_DATASET {
                 execute(conn, clear, &[&id])?;
             }
@@ -330,6 +342,9 @@ fn write_events(
         }
     }
     index_text(conn, unindexed, written)?;
+    let (first, last) = sql::dataset_rows(dataset_id);
+    execute(conn, sql::CUBE_DELTA, &[&first, &last, &1i64])?;
+    execute(conn, sql::CUBE_PRUNE, &[])?;
     let outcome = state.outcome;
     let (activities, transactions) = (outcome.activities as i64, outcome.transactions as i64);
     execute(
