@@ -39,6 +39,7 @@ mod read_ahead;
 mod rows;
 mod sqlite;
 
+use crate::analysis::cube;
 use rows::{DocForm, Prepared, Table};
 
 /// Who started an import, for the run record.
@@ -488,9 +489,10 @@ enum Event {
     },
     Activity(Box<Prepared>, u64),
     Failed(ReadError),
-    /// End of file: the last input bytes and file-level findings known only at
-    /// the end (e.g. the encoding fallback).
-    Done(u64, Vec<Diagnostic>),
+    /// End of file: the last input bytes, file-level findings known only at
+    /// the end (e.g. the encoding fallback), and the cube's sums of every
+    /// activity's facts sent.
+    Done(u64, Vec<Diagnostic>, Box<cube::Sums>),
 }
 
 /// Where the parser thread puts its events: a channel to the writer.
@@ -550,11 +552,17 @@ fn parse_into(source: &Source, analyzer: &Analyzer, doc: DocForm, out: &impl Out
         return;
     }
     let mut last = reader.bytes_consumed();
+    let mut sums = Box::<cube::Sums>::default();
     loop {
         match reader.next_activity() {
             Ok(Some(parsed)) => {
                 let now = reader.bytes_consumed();
                 let prepared = rows::prepare(parsed, analyzer, doc);
+                for (table, row) in &prepared.children {
+                    if *table == Table::Fact {
+                        sums.add(row);
+                    }
+                }
                 if !out.put(Event::Activity(Box::new(prepared), now - last)) {
                     return;
                 }
@@ -563,7 +571,7 @@ fn parse_into(source: &Source, analyzer: &Analyzer, doc: DocForm, out: &impl Out
             Ok(None) => {
                 let now = reader.bytes_consumed();
                 let late = reader.take_file_diagnostics();
-                out.put(Event::Done(now.saturating_sub(last), late));
+                out.put(Event::Done(now.saturating_sub(last), late, sums));
                 return;
             }
             Err(e) => {
@@ -757,8 +765,9 @@ fn header_event(
 /// An event after the header.
 enum Next {
     Activity(Box<Prepared>, u64),
-    /// End of file: the last input bytes and file-level findings.
-    Done(u64, Vec<Diagnostic>),
+    /// End of file: the last input bytes, file-level findings and the
+    /// cube's sums of the file's facts.
+    Done(u64, Vec<Diagnostic>, Box<cube::Sums>),
 }
 
 /// An event after the header, or the reason to reject the file.
@@ -769,7 +778,7 @@ fn next_event(
 ) -> std::result::Result<Next, FileOutcome> {
     match event {
         Some(Event::Activity(p, advanced)) => Ok(Next::Activity(p, advanced)),
-        Some(Event::Done(advanced, late)) => Ok(Next::Done(advanced, late)),
+        Some(Event::Done(advanced, late, sums)) => Ok(Next::Done(advanced, late, sums)),
         Some(Event::Failed(e)) => Err(rejected(path, bytes, describe(&e))),
         Some(Event::Header { .. }) | None => Err(rejected(
             path,

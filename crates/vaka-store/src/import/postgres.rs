@@ -158,7 +158,9 @@ async fn write_events(
                     batches.flush(conn).await?;
                 }
             }
-            Ok(Next::Done(advanced, late)) => {
+            // The cube's sums are taken from the stored facts below, by the
+            // server, in the same statement shape as a replaced dataset's.
+            Ok(Next::Done(advanced, late, _sums)) => {
                 state.count(&late);
                 for d in &late {
                     batches.push(

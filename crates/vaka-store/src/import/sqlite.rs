@@ -25,6 +25,7 @@ use super::{
     Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Next, Progress,
     RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
 };
+use crate::analysis::cube;
 use crate::batch::{TableDef, Val};
 use crate::db::SQLITE_CACHE_SIZE;
 use crate::error::{Result, StoreError};
@@ -306,7 +307,7 @@ fn write_events(
     for d in &file_diags {
         inserts.diagnostic(dataset_id, None, d, run_id)?;
     }
-    loop {
+    let sums = loop {
         match next_event(rx.recv().ok(), path, bytes) {
             Ok(Next::Activity(p, advanced)) => {
                 let accepted = match state.accept(*p) {
@@ -317,6 +318,10 @@ fn write_events(
                     // The delete trigger takes the old row out of the index,
                     // so it must be in it first.
                     unindexed = index_text(conn, unindexed, written)?;
+                    // The file's sums count every occurrence: take the
+                    // dropped one's out (the cube may go below zero until
+                    // the sums are added at the end).
+                    execute(conn, sql::CUBE_DELTA, &[&old, &old, &-1i64])?;
                     for drop in sql::DROP_OCCURRENCE {
                         execute(conn, drop, &[&old])?;
                     }
@@ -330,20 +335,19 @@ fn write_events(
                     }
                 }
             }
-            Ok(Next::Done(advanced, late)) => {
+            Ok(Next::Done(advanced, late, sums)) => {
                 state.count(&late);
                 for d in &late {
                     inserts.diagnostic(dataset_id, None, d, run_id)?;
                 }
                 progress.advanced(advanced, 0);
-                break;
+                break sums;
             }
             Err(rejection) => return Ok(rejection),
         }
-    }
+    };
     index_text(conn, unindexed, written)?;
-    let (first, last) = sql::dataset_rows(dataset_id);
-    execute(conn, sql::CUBE_DELTA, &[&first, &last, &1i64])?;
+    add_sums(conn, &sums)?;
     execute(conn, sql::CUBE_PRUNE, &[])?;
     let outcome = state.outcome;
     let (activities, transactions) = (outcome.activities as i64, outcome.transactions as i64);
@@ -357,6 +361,43 @@ fn write_events(
     // visible together.
     conn.execute("UPDATE data_version SET n = n + 1 WHERE id = 1", [])?;
     Ok(outcome)
+}
+
+/// Add a file's sums to the cube, one upsert per cell.
+fn add_sums(conn: &Connection, sums: &cube::Sums) -> Result<()> {
+    let mut stmt = conn.prepare(cube::ADD_CELL)?;
+    for (key, amount, facts) in sums.cells() {
+        let [
+            framework,
+            measure,
+            geo_kind,
+            geo_code,
+            area,
+            reporting,
+            funding,
+            currency,
+        ] = &key.text;
+        // `$1` … `$12` appear in order, so they bind by position.
+        let vals: [&dyn ToSql; 12] = [
+            framework,
+            measure,
+            geo_kind,
+            geo_code,
+            area,
+            reporting,
+            funding,
+            &key.year,
+            &key.rate_year,
+            currency,
+            &amount,
+            &facts,
+        ];
+        for (i, v) in vals.iter().enumerate() {
+            stmt.raw_bind_parameter(i + 1, v)?;
+        }
+        stmt.raw_execute()?;
+    }
+    Ok(())
 }
 
 /// `sql` (shared with PostgreSQL) prepared with `vals` bound to `$1`, `$2`, …
