@@ -85,6 +85,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "cube_upsert",
         sql: MigrationSql::Portable(include_str!("../migrations/0009_cube_upsert.sql")),
     },
+    Migration {
+        version: 10,
+        name: "fact_cell",
+        sql: MigrationSql::Portable(include_str!("../migrations/0010_fact_cell.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.
