@@ -961,6 +961,19 @@ pub(crate) mod cube {
          transactions = fact_cube.transactions + excluded.transactions"
     );
 
+    /// PostgreSQL: [`ADD_CELL`] for all of a file's cells at once, one array
+    /// per column (the keys of one file's sums are distinct).
+    pub const ADD_CELLS: &str = concat!(
+        "INSERT INTO fact_cube (",
+        key!(),
+        ", amount_minor, transactions) SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
+         $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], \
+         $11::bigint[], $12::bigint[]) ON CONFLICT (",
+        key!(),
+        ") DO UPDATE SET amount_minor = fact_cube.amount_minor + excluded.amount_minor, \
+         transactions = fact_cube.transactions + excluded.transactions"
+    );
+
     /// A cell of the cube: the columns of [`key!`], texts in that order with
     /// `year` and `rate_year` apart.
     #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]

@@ -731,10 +731,6 @@ mod sql {
         "DELETE FROM activity WHERE id = $1",
     ];
     pub const COUNTS: &str = "UPDATE dataset SET activities = $2, transactions = $3 WHERE id = $1";
-    pub use crate::analysis::cube::{
-        DELTA as CUBE_DELTA, LOCK_SHARED as CUBE_LOCK_SHARED, PRUNE as CUBE_PRUNE,
-    };
-
     /// The row ids a dataset's activities can have (see `ORDINAL_BITS`).
     pub fn dataset_rows(dataset_id: i64) -> (i64, i64) {
         let first = dataset_id << super::ORDINAL_BITS;

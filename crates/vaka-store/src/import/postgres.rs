@@ -10,6 +10,7 @@ use super::{
     Accepted, CHANNEL, Event, FileJob, FileOutcome, FileState, FileStatus, Next, Progress,
     RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
 };
+use crate::analysis::cube;
 use crate::batch::{TableBatch, Val};
 use crate::error::Result;
 use crate::util::now_utc;
@@ -113,7 +114,8 @@ async fn write_events(
     let dataset_id = match existing {
         Some((id, _)) => {
             // The old activities' sums leave the cube before they do.
-            cube_delta(conn, id, -1).await?;
+            let (first, last) = sql::dataset_rows(id);
+            cube_delta(conn, first, last, -1).await?;
             for clear in sql::CLEAR_DATASET {
                 sqlx::query(clear).bind(id).execute(&mut *conn).await?;
             }
@@ -139,7 +141,7 @@ async fn write_events(
             diagnostic_row(dataset_id, None, d, run_id),
         );
     }
-    loop {
+    let sums = loop {
         match next_event(rx.recv().await, path, bytes) {
             Ok(Next::Activity(p, advanced)) => {
                 let accepted = match state.accept(*p) {
@@ -148,6 +150,9 @@ async fn write_events(
                 };
                 if let Some(old) = accepted.replaces {
                     batches.flush(conn).await?;
+                    // The file's sums count every occurrence: take the
+                    // dropped one's out (see the SQLite writer).
+                    cube_delta(conn, old, old, -1).await?;
                     for drop in sql::DROP_OCCURRENCE {
                         sqlx::query(drop).bind(old).execute(&mut *conn).await?;
                     }
@@ -158,9 +163,7 @@ async fn write_events(
                     batches.flush(conn).await?;
                 }
             }
-            // The cube's sums are taken from the stored facts below, by the
-            // server, in the same statement shape as a replaced dataset's.
-            Ok(Next::Done(advanced, late, _sums)) => {
+            Ok(Next::Done(advanced, late, sums)) => {
                 state.count(&late);
                 for d in &late {
                     batches.push(
@@ -169,14 +172,14 @@ async fn write_events(
                     );
                 }
                 progress.advanced(advanced, 0);
-                break;
+                break sums;
             }
             Err(rejection) => return Ok(rejection),
         }
-    }
+    };
     batches.flush(conn).await?;
-    cube_delta(conn, dataset_id, 1).await?;
-    sqlx::query(sql::CUBE_PRUNE).execute(&mut *conn).await?;
+    add_sums(conn, &sums).await?;
+    sqlx::query(cube::PRUNE).execute(&mut *conn).await?;
     let outcome = state.outcome;
     sqlx::query(sql::COUNTS)
         .bind(dataset_id)
@@ -187,17 +190,61 @@ async fn write_events(
     Ok(outcome)
 }
 
-/// Add (`sign` 1) or subtract (-1) the sums of a dataset's facts to the cube,
-/// holding the cube lock shared so that no rebuild runs meanwhile.
-async fn cube_delta(conn: &mut PgConnection, dataset_id: i64, sign: i64) -> Result<()> {
-    sqlx::query(sql::CUBE_LOCK_SHARED)
-        .execute(&mut *conn)
-        .await?;
-    let (first, last) = sql::dataset_rows(dataset_id);
-    sqlx::query(sql::CUBE_DELTA)
+/// Subtract (`sign` -1) or add (1) the sums of the facts of activity rows
+/// `first..=last` to the cube, holding the cube lock shared so that no
+/// rebuild runs meanwhile.
+async fn cube_delta(conn: &mut PgConnection, first: i64, last: i64, sign: i64) -> Result<()> {
+    sqlx::query(cube::LOCK_SHARED).execute(&mut *conn).await?;
+    sqlx::query(cube::DELTA)
         .bind(first)
         .bind(last)
         .bind(sign)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Add a file's sums (computed by the parser) to the cube in one statement.
+async fn add_sums(conn: &mut PgConnection, sums: &cube::Sums) -> Result<()> {
+    sqlx::query(cube::LOCK_SHARED).execute(&mut *conn).await?;
+    let mut text: [Vec<&str>; 8] = Default::default();
+    let (mut years, mut rate_years, mut amounts, mut facts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (key, amount, n) in sums.cells() {
+        for (col, value) in text.iter_mut().zip(&key.text) {
+            col.push(value.as_str());
+        }
+        years.push(key.year);
+        rate_years.push(key.rate_year);
+        amounts.push(amount);
+        facts.push(n);
+    }
+    if years.is_empty() {
+        return Ok(());
+    }
+    let [
+        framework,
+        measure,
+        geo_kind,
+        geo_code,
+        area,
+        reporting,
+        funding,
+        currency,
+    ] = text;
+    sqlx::query(cube::ADD_CELLS)
+        .bind(framework)
+        .bind(measure)
+        .bind(geo_kind)
+        .bind(geo_code)
+        .bind(area)
+        .bind(reporting)
+        .bind(funding)
+        .bind(years)
+        .bind(rate_years)
+        .bind(currency)
+        .bind(amounts)
+        .bind(facts)
         .execute(&mut *conn)
         .await?;
     Ok(())

@@ -280,7 +280,7 @@ fn write_events(
         Some((id, _)) => {
             // The old activities' sums leave the cube before they do.
             let (first, last) = sql::dataset_rows(id);
-            execute(conn, sql::CUBE_DELTA, &[&first, &last, &-1i64])?;
+            execute(conn, cube::DELTA, &[&first, &last, &-1i64])?;
             for clear in sql::CLEAR_DATASET {
                 execute(conn, clear, &[&id])?;
             }
@@ -321,7 +321,7 @@ fn write_events(
                     // The file's sums count every occurrence: take the
                     // dropped one's out (the cube may go below zero until
                     // the sums are added at the end).
-                    execute(conn, sql::CUBE_DELTA, &[&old, &old, &-1i64])?;
+                    execute(conn, cube::DELTA, &[&old, &old, &-1i64])?;
                     for drop in sql::DROP_OCCURRENCE {
                         execute(conn, drop, &[&old])?;
                     }
@@ -348,7 +348,7 @@ fn write_events(
     };
     index_text(conn, unindexed, written)?;
     add_sums(conn, &sums)?;
-    execute(conn, sql::CUBE_PRUNE, &[])?;
+    execute(conn, cube::PRUNE, &[])?;
     let outcome = state.outcome;
     let (activities, transactions) = (outcome.activities as i64, outcome.transactions as i64);
     execute(
