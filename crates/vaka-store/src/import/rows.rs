@@ -284,6 +284,12 @@ fn search_text(a: &Activity) -> String {
     out
 }
 
+thread_local! {
+    /// The JSON document of the activity being prepared: one buffer per
+    /// parser thread, reused, instead of a string grown anew for each one.
+    static JSON: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Build the rows of one activity (without the ids the writer assigns).
 /// `doc` says how the activity's JSON document is stored (see `crate::doc`).
 pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer, doc: DocForm) -> Prepared {
@@ -305,11 +311,17 @@ pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer, doc: DocForm)
         .find(|d| d.type_.as_deref().is_none_or(|t| t == "1"))
         .or(a.descriptions.first())
         .and_then(|d| first_text(&d.narratives, lang));
-    let json = serde_json::to_string(&a).unwrap_or_else(|_| "{}".into());
-    let doc = match doc {
-        DocForm::Text => Val::from(json),
-        DocForm::Packed => Val::Blob(crate::doc::pack(&json)),
-    };
+    let doc = JSON.with_borrow_mut(|json| {
+        json.clear();
+        if serde_json::to_writer(&mut *json, &a).is_err() {
+            json.clear();
+            json.extend_from_slice(b"{}");
+        }
+        match doc {
+            DocForm::Text => Val::from(String::from_utf8_lossy(json).into_owned()),
+            DocForm::Packed => Val::Blob(crate::doc::pack(json)),
+        }
+    });
     let activity = vec![
         Val::from(a.line as i64),
         Val::from(a.identifier.clone()),
