@@ -291,7 +291,11 @@ impl Store {
             None => None,
         };
         for source in sources {
-            let planned = read_ahead.as_ref().and_then(read_ahead::ReadAhead::next);
+            // Waits for the read-ahead thread (it may still be hashing the
+            // file): not on the runtime's own time.
+            let planned = read_ahead
+                .as_ref()
+                .and_then(|r| blocking_section(|| r.next()));
             let outcome = self
                 .import_one(&source, planned, &mut run, bulk.as_mut(), progress)
                 .await?;
