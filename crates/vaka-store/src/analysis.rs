@@ -924,6 +924,18 @@ pub(crate) mod cube {
         };
     }
 
+    /// What an upsert into the cube does with a cell that exists: add to it.
+    macro_rules! merge {
+        () => {
+            concat!(
+                " ON CONFLICT (",
+                key!(),
+                ") DO UPDATE SET amount_minor = fact_cube.amount_minor + excluded.amount_minor, \
+                 transactions = fact_cube.transactions + excluded.transactions"
+            )
+        };
+    }
+
     pub const REBUILD: &str = concat!(
         "INSERT INTO fact_cube (",
         key!(),
@@ -943,10 +955,7 @@ pub(crate) mod cube {
         ", CAST(SUM(amount_minor) AS BIGINT) * $3, COUNT(*) * $3 FROM fact \
          WHERE activity_id >= $1 AND activity_id <= $2 GROUP BY ",
         key!(),
-        " ON CONFLICT (",
-        key!(),
-        ") DO UPDATE SET amount_minor = fact_cube.amount_minor + excluded.amount_minor, \
-         transactions = fact_cube.transactions + excluded.transactions"
+        merge!()
     );
 
     /// Add one cell's sums (`$11` in minor units, `$12` facts): the sums of a
@@ -954,11 +963,8 @@ pub(crate) mod cube {
     pub const ADD_CELL: &str = concat!(
         "INSERT INTO fact_cube (",
         key!(),
-        ", amount_minor, transactions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-         ON CONFLICT (",
-        key!(),
-        ") DO UPDATE SET amount_minor = fact_cube.amount_minor + excluded.amount_minor, \
-         transactions = fact_cube.transactions + excluded.transactions"
+        ", amount_minor, transactions) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        merge!()
     );
 
     /// PostgreSQL: [`ADD_CELL`] for all of a file's cells at once, one array
@@ -968,10 +974,8 @@ pub(crate) mod cube {
         key!(),
         ", amount_minor, transactions) SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], \
          $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], \
-         $11::bigint[], $12::bigint[]) ON CONFLICT (",
-        key!(),
-        ") DO UPDATE SET amount_minor = fact_cube.amount_minor + excluded.amount_minor, \
-         transactions = fact_cube.transactions + excluded.transactions"
+         $11::bigint[], $12::bigint[])",
+        merge!()
     );
 
     /// A cell of the cube: the columns of [`key!`], texts in that order with

@@ -367,28 +367,20 @@ fn write_events(
 fn add_sums(conn: &Connection, sums: &cube::Sums) -> Result<()> {
     let mut stmt = conn.prepare(cube::ADD_CELL)?;
     for (key, amount, facts) in sums.cells() {
-        let [
-            framework,
-            measure,
-            geo_kind,
-            geo_code,
-            area,
-            reporting,
-            funding,
-            currency,
-        ] = &key.text;
-        // `$1` … `$12` appear in order, so they bind by position.
+        let t = &key.text;
+        // `$1` … `$12` appear in order, so they bind by position: the texts
+        // of the key, the two years, the currency, then the sums.
         let vals: [&dyn ToSql; 12] = [
-            framework,
-            measure,
-            geo_kind,
-            geo_code,
-            area,
-            reporting,
-            funding,
+            &t[0],
+            &t[1],
+            &t[2],
+            &t[3],
+            &t[4],
+            &t[5],
+            &t[6],
             &key.year,
             &key.rate_year,
-            currency,
+            &t[7],
             &amount,
             &facts,
         ];
