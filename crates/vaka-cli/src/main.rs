@@ -16,6 +16,12 @@ mod report;
 mod serve;
 mod web;
 
+/// mimalloc rather than the system allocator: the import builds rows on the
+/// parser thread and frees them on the writer's, and the per-row allocations
+/// cost half as much CPU (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Vaka: coordinate development cooperation in the Pacific on real IATI data.
 #[derive(Debug, Parser)]
 #[command(name = "vaka", version, about, long_about = None)]
