@@ -17,8 +17,8 @@ mod serve;
 mod web;
 
 /// mimalloc rather than the system allocator: the import builds rows on the
-/// parser thread and frees them on the writer's, and the per-row allocations
-/// cost half as much CPU (see BENCHMARKS.md).
+/// parser thread and frees them on the writer's (see ARCHITECTURE.md, "Memory
+/// allocation").
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -119,7 +119,6 @@ impl Analyzer {
                     Val::from(f.geo_kind.as_str()),
                     Val::from(f.geo_code),
                     Val::from(f.area),
-                    Val::from(f.area_rule),
                     Val::from(f.reporting_org),
                     Val::from(f.funding_org),
                     Val::from(f.currency),
@@ -166,7 +165,6 @@ pub(crate) static FACT: TableDef = TableDef {
         ("geo_kind", Ty::Text),
         ("geo_code", Ty::Text),
         ("area_id", Ty::Text),
-        ("area_rule", Ty::Text),
         ("reporting_org", Ty::Text),
         ("funding_org", Ty::Text),
         ("currency", Ty::Text),
@@ -991,10 +989,10 @@ pub(crate) mod cube {
 
     /// Positions in a fact row as built for `fact` without its activity id
     /// (`FACT`'s columns less the first), checked by a test.
-    pub(crate) const TEXT_AT: [usize; 8] = [1, 2, 7, 8, 9, 11, 12, 13];
+    pub(crate) const TEXT_AT: [usize; 8] = [1, 2, 7, 8, 9, 10, 11, 12];
     pub(crate) const YEAR_AT: usize = 5;
     pub(crate) const RATE_YEAR_AT: usize = 6;
-    pub(crate) const AMOUNT_AT: usize = 14;
+    pub(crate) const AMOUNT_AT: usize = 13;
 
     /// The cube's sums of the facts of one file, added up on the parser
     /// thread as its rows are built, so that the writer (the slower side of

@@ -90,6 +90,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "fact_cell",
         sql: MigrationSql::Portable(include_str!("../migrations/0010_fact_cell.sql")),
     },
+    Migration {
+        version: 11,
+        name: "fact_area_rule",
+        sql: MigrationSql::Portable(include_str!("../migrations/0011_fact_area_rule.sql")),
+    },
 ];
 
 /// A migration recorded as applied in a database.

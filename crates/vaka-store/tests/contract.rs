@@ -290,6 +290,53 @@ both_backends!(
     }
 );
 
+both_backends!(
+    a_store_of_the_previous_schema_keeps_its_facts_through_migration_11,
+    |db: TestDb| async move {
+        let store = db.store().await;
+        let dir = scratch(&db);
+        let tonga = pacific_copy(dir.path(), "Tonga", "tonga.xml");
+        import(&store, std::slice::from_ref(&tonga)).await;
+        let facts = count(&db, "SELECT COUNT(*) FROM fact").await;
+        assert!(facts > 0);
+        let before = store.stats().await.unwrap();
+        // The store as version 10 left it: facts with their `area_rule`.
+        raw(
+            &db,
+            "ALTER TABLE fact ADD COLUMN area_rule TEXT NOT NULL DEFAULT 'sector 23230, 100 %'; \
+             DELETE FROM schema_migrations WHERE version = 11",
+        )
+        .await;
+        assert_eq!(store.migrate().await.unwrap(), vec![11]);
+        // The column is gone and nothing else changed.
+        let columns = match db.backend {
+            Backend::Sqlite => {
+                count(
+                    &db,
+                    "SELECT COUNT(*) FROM pragma_table_info('fact') WHERE name = 'area_rule'",
+                )
+                .await
+            }
+            Backend::Postgres => {
+                count(
+                    &db,
+                    "SELECT COUNT(*) FROM information_schema.columns \
+                     WHERE table_name = 'fact' AND column_name = 'area_rule'",
+                )
+                .await
+            }
+        };
+        assert_eq!(columns, 0);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM fact").await, facts);
+        assert_eq!(store.stats().await.unwrap(), before);
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+        // And the migrated store takes new files.
+        let niue = pacific_copy(dir.path(), "Niue", "niue.xml");
+        assert_eq!(import(&store, &[niue]).await.imported(), 1);
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+    }
+);
+
 /// Store `doc` as the JSON text of the activity `ident`, behind the store's back.
 async fn set_doc_text(db: &TestDb, ident: &str, doc: &str) {
     const SQL: &str = "UPDATE activity SET doc = $1 WHERE iati_identifier = $2";
