@@ -8,10 +8,11 @@
 #   scripts/bench-ab.sh 7 bench-corpus/100MB /tmp/vaka-old target/release/vaka
 #
 # Prints every run, then per build the median wall time with min–max, the
-# median CPU time (user + system) and the median peak RSS.
+# median CPU time (user + system) and the median peak RSS (for an even number
+# of runs, the lower of the two middle ones).
 set -euo pipefail
 if (($# < 3)); then
-  sed -n '2,12p' "$0" >&2
+  sed -n '2,13p' "$0" >&2
   exit 2
 fi
 runs=$1 corpus=$2
