@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Compare `vaka import` builds on one corpus, alternately, so that a machine
 # whose speed drifts treats every build alike. Each run imports into a fresh
-# copy of one empty database migrated by the first build (later builds apply
-# their newer migrations to it, which costs milliseconds on an empty store).
+# copy of an empty database that the same build created and migrated.
 #
 #   scripts/bench-ab.sh RUNS CORPUS BIN [BIN ...]
 #   scripts/bench-ab.sh 7 bench-corpus/100MB /tmp/vaka-old target/release/vaka
@@ -19,11 +18,17 @@ runs=$1 corpus=$2
 shift 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-"$1" --db "sqlite://$tmp/empty.db" stats --json >/dev/null
+n=0
+for bin in "$@"; do
+  n=$((n + 1))
+  "$bin" --db "sqlite://$tmp/empty-$n.db" stats --json >/dev/null
+done
 for ((i = 1; i <= runs; i++)); do
+  n=0
   for bin in "$@"; do
+    n=$((n + 1))
     rm -f "$tmp"/run.db*
-    cp "$tmp/empty.db" "$tmp/run.db"
+    cp "$tmp/empty-$n.db" "$tmp/run.db"
     /usr/bin/time -o "$tmp/time" -f "%e %U %S %M" \
       "$bin" --db "sqlite://$tmp/run.db" import iati "$corpus" >/dev/null 2>&1 || true
     read -r wall user sys rss <"$tmp/time"

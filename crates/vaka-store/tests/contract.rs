@@ -337,6 +337,52 @@ both_backends!(
     }
 );
 
+/// The page size of the SQLite file at `url`, read behind the store's back.
+async fn page_size(url: &str) -> i64 {
+    use sqlx::Connection;
+    let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+    sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+}
+
+/// A new SQLite store is created with 16 KiB pages; one created with SQLite's
+/// default 4 KiB pages (as older versions made them) keeps its pages and works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_sqlite_stores_use_16_kib_pages_and_older_ones_keep_theirs() {
+    let dir = tempfile::tempdir().unwrap();
+    let tonga = pacific_copy(dir.path(), "Tonga", "tonga.xml");
+
+    let fresh = TestDb::sqlite();
+    let store = fresh.store().await;
+    import(&store, std::slice::from_ref(&tonga)).await;
+    assert_eq!(page_size(&fresh.url).await, 16384);
+    assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+
+    let older = TestDb::sqlite();
+    {
+        use sqlx::Connection;
+        let url = format!("{}?mode=rwc", older.url);
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t (x); DROP TABLE t;",
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+        c.close().await.unwrap();
+    }
+    let store = older.store().await;
+    assert_eq!(import(&store, &[tonga]).await.imported(), 1);
+    assert_eq!(page_size(&older.url).await, 4096);
+    assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        store.stats().await.unwrap(),
+        fresh.store().await.stats().await.unwrap()
+    );
+}
+
 /// Store `doc` as the JSON text of the activity `ident`, behind the store's back.
 async fn set_doc_text(db: &TestDb, ident: &str, doc: &str) {
     const SQL: &str = "UPDATE activity SET doc = $1 WHERE iati_identifier = $2";
