@@ -88,6 +88,9 @@ async fn write_events(
         Ok(h) => h,
         Err(rejection) => return Ok(rejection),
     };
+    // The file will change the cube (see `cube`): hold its lock shared, once
+    // for the transaction, so that no full rebuild runs meanwhile.
+    sqlx::query(cube::LOCK_SHARED).execute(&mut *conn).await?;
 
     let run_id = match run.id {
         Some(id) => id,
@@ -191,10 +194,8 @@ async fn write_events(
 }
 
 /// Subtract (`sign` -1) or add (1) the sums of the facts of activity rows
-/// `first..=last` to the cube, holding the cube lock shared so that no
-/// rebuild runs meanwhile.
+/// `first..=last` to the cube.
 async fn cube_delta(conn: &mut PgConnection, first: i64, last: i64, sign: i64) -> Result<()> {
-    sqlx::query(cube::LOCK_SHARED).execute(&mut *conn).await?;
     sqlx::query(cube::DELTA)
         .bind(first)
         .bind(last)
@@ -206,7 +207,6 @@ async fn cube_delta(conn: &mut PgConnection, first: i64, last: i64, sign: i64) -
 
 /// Add a file's sums (computed by the parser) to the cube in one statement.
 async fn add_sums(conn: &mut PgConnection, sums: &cube::Sums) -> Result<()> {
-    sqlx::query(cube::LOCK_SHARED).execute(&mut *conn).await?;
     let mut text: [Vec<&str>; 8] = Default::default();
     let (mut years, mut rate_years, mut amounts, mut facts) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
