@@ -74,7 +74,11 @@ impl Analyzer {
         &self.frameworks
     }
 
-    pub(crate) fn analyse(&self, a: &Activity) -> AnalysisRows {
+    /// The area tags and facts of one activity, as rows for `area_tag` and
+    /// `fact` (without the activity id), and the problems apportioning met.
+    /// The facts are also added to `sums` when given (an import adds up
+    /// each file's facts for the cube as it builds their rows).
+    pub(crate) fn analyse(&self, a: &Activity, mut sums: Option<&mut cube::Sums>) -> AnalysisRows {
         let mut out = AnalysisRows::default();
         if self.frameworks.is_empty() {
             return out;
@@ -108,6 +112,9 @@ impl Analyzer {
             };
             let flat = flatten(a, fw, &mode, &self.fx);
             for f in flat.facts {
+                if let Some(sums) = sums.as_deref_mut() {
+                    sums.add(&f);
+                }
                 out.facts.push(vec![
                     Val::from(fact_seq),
                     Val::from(f.framework),
@@ -654,7 +661,8 @@ impl Store {
                         );
                         continue;
                     };
-                    let rows = an.analyse(&activity);
+                    // The cube is rebuilt from `fact` afterwards.
+                    let rows = an.analyse(&activity, None);
                     for t in rows.tags {
                         let mut r = vec![Val::from(id)];
                         r.extend(t);
@@ -987,48 +995,43 @@ pub(crate) mod cube {
         pub rate_year: i64,
     }
 
-    /// Positions in a fact row as built for `fact` without its activity id
-    /// (`FACT`'s columns less the first), checked by a test.
-    pub(crate) const TEXT_AT: [usize; 8] = [1, 2, 7, 8, 9, 10, 11, 12];
-    pub(crate) const YEAR_AT: usize = 5;
-    pub(crate) const RATE_YEAR_AT: usize = 6;
-    pub(crate) const AMOUNT_AT: usize = 13;
-
     /// The cube's sums of the facts of one file, added up on the parser
     /// thread as its rows are built, so that the writer (the slower side of
     /// an SQLite import) upserts a few thousand cells instead of sorting the
     /// file's facts.
     #[derive(Debug, Default)]
     pub struct Sums {
-        cells: std::collections::HashMap<Key, (i64, i64)>,
+        cells: foldhash::HashMap<Key, (i64, i64)>,
         scratch: Key,
     }
 
     impl Sums {
-        /// Add one fact row (see [`TEXT_AT`]). Steady state allocates nothing:
-        /// the key is assembled in a scratch key and cloned only for a new cell.
-        pub fn add(&mut self, row: &[crate::batch::Val]) {
-            use crate::batch::Val;
-            let int = |i: usize| match row.get(i) {
-                Some(Val::I64(Some(v))) => *v,
-                _ => 0,
-            };
-            for (slot, i) in self.scratch.text.iter_mut().zip(TEXT_AT) {
+        /// Add one fact. Steady state allocates nothing: the key is
+        /// assembled in a scratch key and cloned only for a new cell.
+        pub fn add(&mut self, f: &vaka_analysis::apportion::Fact) {
+            let texts: [&str; 8] = [
+                &f.framework,
+                f.measure.as_str(),
+                f.geo_kind.as_str(),
+                &f.geo_code,
+                &f.area,
+                &f.reporting_org,
+                &f.funding_org,
+                &f.currency,
+            ];
+            for (slot, text) in self.scratch.text.iter_mut().zip(texts) {
                 slot.clear();
-                if let Some(Val::Text(Some(s))) = row.get(i) {
-                    slot.push_str(s);
-                }
+                slot.push_str(text);
             }
-            self.scratch.year = int(YEAR_AT);
-            self.scratch.rate_year = int(RATE_YEAR_AT);
-            let amount = int(AMOUNT_AT);
+            self.scratch.year = i64::from(f.year);
+            self.scratch.rate_year = i64::from(f.rate_year);
             match self.cells.get_mut(&self.scratch) {
                 Some(cell) => {
-                    cell.0 += amount;
+                    cell.0 += f.amount_minor;
                     cell.1 += 1;
                 }
                 None => {
-                    self.cells.insert(self.scratch.clone(), (amount, 1));
+                    self.cells.insert(self.scratch.clone(), (f.amount_minor, 1));
                 }
             }
         }
@@ -1074,13 +1077,34 @@ pub(crate) mod cube {
     mod tests {
         use super::*;
 
+        use vaka_analysis::apportion::{Fact, GeoKind, Measure};
+
+        fn fact(area: &str, year: i32, amount: i64) -> Fact {
+            Fact {
+                framework: "fw".into(),
+                measure: Measure::Disbursement,
+                tx_index: Some(0),
+                budget_index: None,
+                year,
+                rate_year: year + 1,
+                geo_kind: GeoKind::Country,
+                geo_code: "TO".into(),
+                area: area.into(),
+                area_rule: "sector 23210".into(),
+                reporting_org: "XM-1".into(),
+                funding_org: "XM-2".into(),
+                currency: "NZD".into(),
+                amount_minor: amount,
+            }
+        }
+
         #[test]
-        fn the_sums_read_the_columns_of_the_cube_key() {
-            // Fact rows are built without their first column (the activity id).
-            let name = |i: usize| super::super::FACT.cols[i + 1].0;
-            let texts: Vec<&str> = TEXT_AT.iter().map(|&i| name(i)).collect();
+        fn a_key_holds_the_columns_of_the_cube_key_in_order() {
+            // `add_sums` binds the key's texts, then the two years, to the
+            // columns of `key!` in this order.
+            let key: Vec<&str> = key!().split(", ").collect();
             assert_eq!(
-                texts,
+                key,
                 [
                     "framework_id",
                     "measure",
@@ -1089,40 +1113,42 @@ pub(crate) mod cube {
                     "area_id",
                     "reporting_org",
                     "funding_org",
+                    "year",
+                    "rate_year",
                     "currency"
                 ]
             );
-            assert_eq!(name(YEAR_AT), "year");
-            assert_eq!(name(RATE_YEAR_AT), "rate_year");
-            assert_eq!(name(AMOUNT_AT), "amount_minor");
-            // And the key's text columns are `key!` in order, years apart.
-            let key: Vec<&str> = key!().split(", ").collect();
-            let without_years: Vec<&str> = key
-                .iter()
-                .copied()
-                .filter(|c| *c != "year" && *c != "rate_year")
-                .collect();
-            assert_eq!(without_years, texts);
-            assert_eq!(&key[7..9], ["year", "rate_year"]);
+            let mut sums = Sums::default();
+            sums.add(&fact("water", 2020, 5));
+            let (k, _, _) = sums.cells().next().unwrap();
+            assert_eq!(
+                k.text,
+                [
+                    "fw",
+                    "disbursement",
+                    "country",
+                    "TO",
+                    "water",
+                    "XM-1",
+                    "XM-2",
+                    "NZD"
+                ]
+                .map(String::from)
+            );
+            assert_eq!((k.year, k.rate_year), (2020, 2021));
         }
 
         #[test]
         fn cells_add_up_amounts_and_count_facts() {
-            use crate::batch::Val;
-            let row = |area: &str, year: i64, amount: i64| {
-                let mut r: Vec<Val> = (0..15).map(|_| Val::from(String::new())).collect();
-                r[TEXT_AT[0]] = Val::from("fw".to_string());
-                r[TEXT_AT[4]] = Val::from(area.to_string());
-                r[YEAR_AT] = Val::from(year);
-                r[RATE_YEAR_AT] = Val::from(year);
-                r[AMOUNT_AT] = Val::from(amount);
-                r
-            };
             let mut sums = Sums::default();
-            sums.add(&row("water", 2020, 100));
-            sums.add(&row("water", 2020, -30));
-            sums.add(&row("water", 2021, 5));
-            sums.add(&row("energy", 2020, 7));
+            sums.add(&fact("water", 2020, 100));
+            sums.add(&fact("water", 2020, -30));
+            sums.add(&fact("water", 2021, 5));
+            sums.add(&fact("energy", 2020, 7));
+            // The explanation is not part of the cell.
+            let mut other_rule = fact("energy", 2020, 1);
+            other_rule.area_rule = "keyword".into();
+            sums.add(&other_rule);
             let mut cells: Vec<(String, i64, i64, i64)> = sums
                 .cells()
                 .map(|(k, a, n)| (k.text[4].clone(), k.year, a, n))
@@ -1131,7 +1157,7 @@ pub(crate) mod cube {
             assert_eq!(
                 cells,
                 [
-                    ("energy".to_string(), 2020, 7, 1),
+                    ("energy".to_string(), 2020, 8, 2),
                     ("water".to_string(), 2020, 70, 2),
                     ("water".to_string(), 2021, 5, 1)
                 ]

@@ -39,24 +39,41 @@ pub enum DocError {
     Utf8(#[from] std::string::FromUtf8Error),
 }
 
+thread_local! {
+    /// The LZ4 block being written, reused: the blob is then allocated at its
+    /// compressed size, instead of a zero-filled buffer of the worst case
+    /// that every stored document would carry until it is written.
+    static BLOCK: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A block buffer larger than this is not kept for the next document.
+const KEEP_BLOCK: usize = 1 << 20;
+
 /// Compress a document (JSON text) for storage.
 pub(crate) fn pack(input: &[u8]) -> Vec<u8> {
-    let bound = lz4_flex::block::get_maximum_output_size(input.len());
-    let mut out = vec![0u8; HEADER + bound];
-    out[..MAGIC.len()].copy_from_slice(MAGIC);
     // Documents are far below 4 GiB; one that is not is kept uncompressed.
     let Ok(len) = u32::try_from(input.len()) else {
         return input.to_vec();
     };
-    out[MAGIC.len()..HEADER].copy_from_slice(&len.to_le_bytes());
-    match lz4_flex::block::compress_into(input, &mut out[HEADER..]) {
-        Ok(n) => {
-            out.truncate(HEADER + n);
-            out
+    BLOCK.with_borrow_mut(|block| {
+        // Only growth is zero-filled; a buffer already large enough is reused as is.
+        block.resize(lz4_flex::block::get_maximum_output_size(input.len()), 0);
+        let out = match lz4_flex::block::compress_into(input, block) {
+            Ok(n) => {
+                let mut out = Vec::with_capacity(HEADER + n);
+                out.extend_from_slice(MAGIC);
+                out.extend_from_slice(&len.to_le_bytes());
+                out.extend_from_slice(&block[..n]);
+                out
+            }
+            // Cannot happen with an output of the maximum size; keep the text.
+            Err(_) => input.to_vec(),
+        };
+        if block.capacity() > KEEP_BLOCK {
+            *block = Vec::new();
         }
-        // Cannot happen with an output of the maximum size; keep the text.
-        Err(_) => input.to_vec(),
-    }
+        out
+    })
 }
 
 /// The JSON text of a stored document, compressed or not.

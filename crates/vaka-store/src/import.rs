@@ -561,12 +561,7 @@ fn parse_into(source: &Source, analyzer: &Analyzer, doc: DocForm, out: &impl Out
         match reader.next_activity() {
             Ok(Some(parsed)) => {
                 let now = reader.bytes_consumed();
-                let prepared = rows::prepare(parsed, analyzer, doc);
-                for (table, row) in &prepared.children {
-                    if *table == Table::Fact {
-                        sums.add(row);
-                    }
-                }
+                let prepared = rows::prepare(parsed, analyzer, doc, &mut sums);
                 if !out.put(Event::Activity(Box::new(prepared), now - last)) {
                     return;
                 }

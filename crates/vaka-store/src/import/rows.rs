@@ -7,7 +7,7 @@
 use vaka_iati::model::{Activity, Narrative};
 use vaka_iati::{Diagnostic, ParsedActivity};
 
-use crate::analysis::{AREA_TAG, AnalysisRows, Analyzer, FACT};
+use crate::analysis::{AREA_TAG, AnalysisRows, Analyzer, FACT, cube};
 use crate::batch::{TableDef, Ty, Val};
 
 /// A table the importer writes.
@@ -291,11 +291,17 @@ thread_local! {
 }
 
 /// Build the rows of one activity (without the ids the writer assigns).
-/// `doc` says how the activity's JSON document is stored (see `crate::doc`).
+/// `doc` says how the activity's JSON document is stored (see `crate::doc`);
+/// the activity's facts are added to the file's `sums` for the cube.
 ///
 /// The activity is consumed: once its document is written and its analysis
 /// done, its strings move into the rows instead of being copied.
-pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer, doc: DocForm) -> Prepared {
+pub(super) fn prepare(
+    parsed: ParsedActivity,
+    analyzer: &Analyzer,
+    doc: DocForm,
+    sums: &mut cube::Sums,
+) -> Prepared {
     let ParsedActivity {
         activity: mut a,
         mut diagnostics,
@@ -303,7 +309,7 @@ pub(super) fn prepare(parsed: ParsedActivity, analyzer: &Analyzer, doc: DocForm)
     let analysis = if a.identifier.is_empty() {
         AnalysisRows::default()
     } else {
-        analyzer.analyse(&a)
+        analyzer.analyse(&a, Some(sums))
     };
     diagnostics.extend(analysis.diagnostics);
     let doc = JSON.with_borrow_mut(|json| {
