@@ -148,6 +148,21 @@ mod tests {
     }
 
     #[test]
+    fn documents_after_a_very_large_one_still_pack_and_unpack() {
+        // Larger than the block buffer that is kept between documents.
+        let large: String = (0..200_000).map(|i| format!("{i:x} ")).collect();
+        assert!(large.len() > KEEP_BLOCK);
+        let small = r#"{"identifier":"NZ-1-Y"}"#;
+        for json in [small, large.as_str(), small, large.as_str()] {
+            let packed = pack(json.as_bytes());
+            assert!(packed.starts_with(MAGIC));
+            // Stored at its compressed size, not the worst case.
+            assert_eq!(packed.len(), packed.capacity());
+            assert_eq!(unpack(&packed).unwrap(), json);
+        }
+    }
+
+    #[test]
     fn text_documents_written_before_compression_still_read() {
         assert_eq!(unpack(br#"{"a":1}"#).unwrap(), r#"{"a":1}"#);
     }
