@@ -996,9 +996,8 @@ pub(crate) mod cube {
     }
 
     /// The cube's sums of the facts of one file, added up on the parser
-    /// thread as its rows are built, so that the writer (the slower side of
-    /// an SQLite import) upserts a few thousand cells instead of sorting the
-    /// file's facts.
+    /// thread as the analysis produces the facts, so that the writer upserts
+    /// a few thousand cells instead of sorting the file's facts.
     #[derive(Debug, Default)]
     pub struct Sums {
         cells: foldhash::HashMap<Key, (i64, i64)>,
