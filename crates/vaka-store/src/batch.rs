@@ -265,44 +265,131 @@ impl TableBatch {
         sql
     }
 
-    pub async fn flush_pg(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-        if self.rows == 0 {
-            return Ok(());
-        }
-        let columns = self.column_list();
+    /// `INSERT INTO t (…) SELECT * FROM UNNEST($first::T[], …)`.
+    fn pg_insert(&self, first: usize) -> String {
         let unnest = self
             .def
             .cols
             .iter()
             .enumerate()
-            .map(|(i, (_, ty))| format!("${}::{}", i + 1, ty.pg_array()))
+            .map(|(i, (_, ty))| format!("${}::{}", first + i, ty.pg_array()))
             .collect::<Vec<_>>()
             .join(", ");
-        let sql = format!(
+        format!(
             "INSERT INTO {} ({}) SELECT * FROM UNNEST({})",
-            self.def.name, columns, unnest
-        );
+            self.def.name,
+            self.column_list(),
+            unnest
+        )
+    }
+
+    /// Bind rows `start..end`, column by column, as arrays. Texts are moved.
+    fn bind_pg<'q>(&mut self, mut q: PgQuery<'q>, start: usize, end: usize) -> PgQuery<'q> {
+        for col in &mut self.cols {
+            q = match col {
+                Column::I64(c) => q.bind(c[start..end].to_vec()),
+                Column::Text(c) => q.bind(
+                    c[start..end]
+                        .iter_mut()
+                        .map(Option::take)
+                        .collect::<Vec<_>>(),
+                ),
+                Column::F64(c) => q.bind(c[start..end].to_vec()),
+                Column::Bool(c) => q.bind(c[start..end].to_vec()),
+            };
+        }
+        q
+    }
+
+    pub async fn flush_pg(&mut self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        if self.rows == 0 {
+            return Ok(());
+        }
+        let sql = self.pg_insert(1);
         let mut start = 0;
         while start < self.rows {
             let end = (start + PG_MAX_ROWS).min(self.rows);
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-            for col in &mut self.cols {
-                q = match col {
-                    Column::I64(c) => q.bind(c[start..end].to_vec()),
-                    Column::Text(c) => q.bind(
-                        c[start..end]
-                            .iter_mut()
-                            .map(Option::take)
-                            .collect::<Vec<_>>(),
-                    ),
-                    Column::F64(c) => q.bind(c[start..end].to_vec()),
-                    Column::Bool(c) => q.bind(c[start..end].to_vec()),
-                };
-            }
-            q.execute(&mut *conn).await?;
+            let q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+            self.bind_pg(q, start, end).execute(&mut *conn).await?;
             start = end;
         }
         self.clear();
         Ok(())
+    }
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+/// The statement [`flush_pg_together`] runs for `batches`: one data-modifying
+/// `WITH` per table, in order. It depends only on the tables, so it is
+/// prepared once per connection.
+pub(crate) fn pg_insert_together(batches: &[TableBatch]) -> String {
+    let mut sql = String::from("WITH ");
+    let mut first = 1;
+    for (i, b) in batches.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str(&format!("t{i} AS ({})", b.pg_insert(first)));
+        first += b.cols.len();
+    }
+    sql.push_str(" SELECT 1");
+    sql
+}
+
+/// Write the rows of several tables with one statement (`sql`, from
+/// [`pg_insert_together`] for the same tables), so that a flush of an import
+/// costs one round trip instead of one per table. The statement's parts see
+/// no rows of each other, but foreign keys are checked at the end of the
+/// statement, when every part has run. Tables of more than `PG_MAX_ROWS` rows
+/// are written one by one instead.
+pub(crate) async fn flush_pg_together(
+    batches: &mut [TableBatch],
+    sql: &str,
+    conn: &mut PgConnection,
+) -> Result<(), sqlx::Error> {
+    if batches.iter().all(|b| b.rows == 0) {
+        return Ok(());
+    }
+    if batches.iter().any(|b| b.rows > PG_MAX_ROWS) {
+        for b in batches {
+            b.flush_pg(conn).await?;
+        }
+        return Ok(());
+    }
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+    for b in batches.iter_mut() {
+        let rows = b.rows;
+        q = b.bind_pg(q, 0, rows);
+    }
+    q.execute(&mut *conn).await?;
+    for b in batches {
+        b.clear();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static PARENT: TableDef = TableDef {
+        name: "parent",
+        cols: &[("id", Ty::I64), ("name", Ty::Text)],
+    };
+    static CHILD: TableDef = TableDef {
+        name: "child",
+        cols: &[("parent_id", Ty::I64), ("share", Ty::F64), ("ok", Ty::Bool)],
+    };
+
+    #[test]
+    fn one_statement_for_several_tables_numbers_their_parameters_in_turn() {
+        let batches = [TableBatch::new(&PARENT), TableBatch::new(&CHILD)];
+        assert_eq!(
+            pg_insert_together(&batches),
+            "WITH t0 AS (INSERT INTO parent (id, name) SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[])), \
+             t1 AS (INSERT INTO child (parent_id, share, ok) SELECT * FROM UNNEST($3::BIGINT[], \
+             $4::DOUBLE PRECISION[], $5::BOOLEAN[])) SELECT 1"
+        );
     }
 }

@@ -215,6 +215,62 @@ fn pacific_copy(dir: &Path, country: &str, name: &str) -> PathBuf {
 }
 
 both_backends!(
+    a_file_larger_than_one_write_batch_imports_whole,
+    |db: TestDb| async move {
+        // Sixteen copies of the Fiji file's activities under fresh identifiers:
+        // more rows than one batch of the PostgreSQL writer, which writes
+        // each batch's tables in one statement.
+        let fiji = std::fs::read_to_string(pacific().join("undp-open-undp-org_Fiji_projects.xml"))
+            .unwrap();
+        let start = fiji.find("<iati-activity ").unwrap();
+        let end = fiji.rfind("</iati-activity>").unwrap() + "</iati-activity>".len();
+        let mut big = fiji[..start].to_string();
+        for copy in 0..16 {
+            big.push_str(&fiji[start..end].replace(
+                "<iati-identifier>",
+                &format!("<iati-identifier>COPY{copy}-"),
+            ));
+        }
+        big.push_str(&fiji[end..]);
+        let activities = 16 * fiji.matches("<iati-activity ").count() as i64;
+        let transactions = 16 * fiji.matches("<transaction>").count() as i64;
+        let dir = scratch(&db);
+        let path = dir.path().join("fiji-16.xml");
+        std::fs::write(&path, big).unwrap();
+
+        let store = db.store().await;
+        let summary = import(&store, &[path]).await;
+        assert_eq!(summary.imported(), 1);
+        assert_eq!(summary.activities() as i64, activities);
+        assert_eq!(
+            count(&db, "SELECT COUNT(*) FROM activity").await,
+            activities
+        );
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM txn").await, transactions);
+        let rows = count(
+            &db,
+            "SELECT (SELECT COUNT(*) FROM activity) + (SELECT COUNT(*) FROM txn) \
+             + (SELECT COUNT(*) FROM budget) + (SELECT COUNT(*) FROM sector) \
+             + (SELECT COUNT(*) FROM participating_org) + (SELECT COUNT(*) FROM fact) \
+             + (SELECT COUNT(*) FROM diagnostic)",
+        )
+        .await;
+        assert!(rows > 20_000, "{rows} rows: more than two batches");
+        // Every fact's transaction is there, and the cube holds their sums.
+        assert_eq!(
+            count(
+                &db,
+                "SELECT COUNT(*) FROM fact f WHERE f.tx_seq IS NOT NULL AND NOT EXISTS \
+                 (SELECT 1 FROM txn t WHERE t.activity_id = f.activity_id AND t.seq = f.tx_seq)"
+            )
+            .await,
+            0
+        );
+        assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
+    }
+);
+
+both_backends!(
     the_cube_always_holds_the_sums_of_the_facts,
     |db: TestDb| async move {
         let store = db.store().await;

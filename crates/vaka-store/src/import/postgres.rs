@@ -1,6 +1,6 @@
-//! The PostgreSQL import writer: rows collected per table and written as
-//! `INSERT … SELECT FROM UNNEST` statements (see [`crate::batch`]), in one
-//! transaction per file.
+//! The PostgreSQL import writer: rows collected per table and written, all
+//! tables at once, as one statement of `INSERT … SELECT FROM UNNEST` parts
+//! (see [`crate::batch`]), in one transaction per file.
 
 use sqlx::{PgConnection, PgPool, Row};
 use tokio::sync::mpsc;
@@ -11,15 +11,17 @@ use super::{
     RunState, Table, header_event, next_event, no_parser, spawn_parser, sql, unchanged,
 };
 use crate::analysis::cube;
-use crate::batch::{TableBatch, Val};
+use crate::batch::{self, TableBatch, Val};
 use crate::error::Result;
 use crate::util::now_utc;
 
-/// Rows buffered before a flush. Each statement is a round trip, and without
-/// TCP_NODELAY (which sqlx does not set) the tail of a large message can wait
-/// for a delayed ACK, so fewer, larger statements are much faster (see
-/// BENCHMARKS.md).
-const FLUSH_AT: usize = 40_000;
+/// Rows buffered before a flush. A flush is one statement for all tables
+/// (one round trip): without TCP_NODELAY (which sqlx does not set) the tail
+/// of a large message can wait for a delayed ACK, about 40 ms, once per
+/// statement. 10,000 rows was the fastest of 5,000 to 40,000 and keeps the
+/// statement (and the buffers sqlx keeps at its size) to a few MB; see
+/// BENCHMARKS.md.
+const FLUSH_AT: usize = 10_000;
 
 pub(super) async fn write_dataset(
     pool: &PgPool,
@@ -279,16 +281,18 @@ impl<'a> DatasetValues<'a> {
 /// Rows waiting to be written, one batch per table.
 struct Batches {
     tables: Vec<TableBatch>,
+    /// The statement that writes all of them at once.
+    insert: String,
 }
 
 impl Batches {
     fn new() -> Self {
-        Batches {
-            tables: Table::ALL
-                .iter()
-                .map(|t| TableBatch::new(t.def()))
-                .collect(),
-        }
+        let tables: Vec<TableBatch> = Table::ALL
+            .iter()
+            .map(|t| TableBatch::new(t.def()))
+            .collect();
+        let insert = batch::pg_insert_together(&tables);
+        Batches { tables, insert }
     }
 
     fn push(&mut self, table: Table, row: Vec<Val>) {
@@ -330,11 +334,9 @@ impl Batches {
         self.tables.iter().map(TableBatch::len).sum()
     }
 
-    /// Write everything pending, parents before children.
+    /// Write everything pending, in one statement.
     async fn flush(&mut self, conn: &mut PgConnection) -> Result<()> {
-        for b in &mut self.tables {
-            b.flush_pg(conn).await?;
-        }
+        batch::flush_pg_together(&mut self.tables, &self.insert, conn).await?;
         Ok(())
     }
 }
