@@ -710,8 +710,11 @@ impl Store {
                         .bind(&ids)
                         .execute(&mut *tx)
                         .await?;
-                    tags.flush_pg(&mut tx).await?;
-                    facts.flush_pg(&mut tx).await?;
+                    // Both tables in one statement: one round trip (see
+                    // `batch::flush_pg_together`).
+                    let mut both = [tags, facts];
+                    let insert = crate::batch::pg_insert_together(&both);
+                    crate::batch::flush_pg_together(&mut both, &insert, &mut tx).await?;
                     tx.commit().await?;
                 }
             }

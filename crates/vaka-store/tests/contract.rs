@@ -332,8 +332,16 @@ both_backends!(
         );
         assert_eq!(store.integrity_check().await.unwrap(), Vec::<String>::new());
 
-        // Reclassifying everything ends with an exact cube, unmarked.
+        // Reclassifying everything ends with an exact cube, unmarked, and
+        // (with the same rules) the same facts and tags.
+        let facts = count(&db, "SELECT COUNT(*) FROM fact").await;
+        let tags = count(&db, "SELECT COUNT(*) FROM area_tag").await;
+        let cells = count(&db, "SELECT COUNT(*) FROM fact_cube").await;
+        assert!(facts > 0 && tags > 0);
         store.classify_all().await.unwrap();
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM fact").await, facts);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM area_tag").await, tags);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM fact_cube").await, cells);
         assert_eq!(
             count(
                 &db,
