@@ -7,7 +7,8 @@
 //! transaction: on SQLite as multi-row `INSERT … VALUES (…), (…)` statements
 //! (bounded by its variable limit), on PostgreSQL as one
 //! `INSERT … SELECT * FROM UNNEST($1::T[], …)` per table and chunk, binding
-//! whole columns as arrays.
+//! whole columns as arrays, or several tables' inserts as the parts of one
+//! statement ([`flush_pg_together`]).
 
 use sqlx::{PgConnection, SqliteConnection};
 
