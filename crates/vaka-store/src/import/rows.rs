@@ -293,9 +293,6 @@ thread_local! {
 /// Build the rows of one activity (without the ids the writer assigns).
 /// `doc` says how the activity's JSON document is stored (see `crate::doc`);
 /// the activity's facts are added to the file's `sums` for the cube.
-///
-/// The activity is consumed: once its document is written and its analysis
-/// done, its strings move into the rows instead of being copied.
 pub(super) fn prepare(
     parsed: ParsedActivity,
     analyzer: &Analyzer,
@@ -303,7 +300,7 @@ pub(super) fn prepare(
     sums: &mut cube::Sums,
 ) -> Prepared {
     let ParsedActivity {
-        activity: mut a,
+        activity: a,
         mut diagnostics,
     } = parsed;
     let analysis = if a.identifier.is_empty() {
@@ -312,6 +309,14 @@ pub(super) fn prepare(
         analyzer.analyse(&a, Some(sums))
     };
     diagnostics.extend(analysis.diagnostics);
+    let lang = a.lang.as_deref();
+    let reporting = a.reporting_org.as_ref();
+    let description = a
+        .descriptions
+        .iter()
+        .find(|d| d.type_.as_deref().is_none_or(|t| t == "1"))
+        .or(a.descriptions.first())
+        .and_then(|d| first_text(&d.narratives, lang));
     let doc = JSON.with_borrow_mut(|json| {
         json.clear();
         if serde_json::to_writer(&mut *json, &a).is_err() {
@@ -323,157 +328,131 @@ pub(super) fn prepare(
             DocForm::Packed => Val::Blob(crate::doc::pack(json)),
         }
     });
-    // What is read across the activity's parts, before they are moved out.
-    let lang = a.lang.take();
-    let lang = lang.as_deref();
-    let description = a
-        .descriptions
-        .iter()
-        .find(|d| d.type_.as_deref().is_none_or(|t| t == "1"))
-        .or(a.descriptions.first())
-        .and_then(|d| first_text(&d.narratives, lang));
-    let title = first_text(&a.title, lang);
-    let search_text = search_text(&a);
-    let start_date = date_of(&a, &["2", "1"]);
-    let end_date = date_of(&a, &["4", "3"]);
-    let default_currency = a.default_currency.take();
-    let currency_of = |v: &mut Option<vaka_iati::model::Value>| {
-        v.as_mut()
-            .and_then(|v| v.currency.take())
-            .or_else(|| default_currency.clone())
-            .unwrap_or_default()
-    };
-    let amount_of = |v: &Option<vaka_iati::model::Value>| v.as_ref().map(|v| v.amount.to_string());
-    let value_date_of =
-        |v: &mut Option<vaka_iati::model::Value>| v.as_mut().and_then(|v| v.value_date.take());
-    let (reporting_ref, reporting_type, reporting_name) = match a.reporting_org.take() {
-        Some(r) => (r.ref_, r.type_, first_text(&r.name, lang)),
-        None => (None, None, None),
-    };
-    let transactions = a.transactions.len() as u64;
     let activity = vec![
         Val::from(a.line as i64),
         Val::from(a.identifier.clone()),
-        Val::from(reporting_ref.unwrap_or_default()),
-        Val::from(reporting_type),
-        Val::from(reporting_name),
-        Val::from(title),
+        Val::from(a.reporting_org_ref().to_string()),
+        Val::from(reporting.and_then(|r| r.type_.clone())),
+        Val::from(reporting.and_then(|r| first_text(&r.name, lang))),
+        Val::from(first_text(&a.title, lang)),
         Val::from(description),
-        Val::from(lang.map(str::to_string)),
-        Val::from(default_currency.clone()),
+        Val::from(a.lang.clone()),
+        Val::from(a.default_currency.clone()),
         Val::from(a.hierarchy.map(i64::from)),
-        Val::from(a.status.take()),
-        Val::from(a.scope.take()),
+        Val::from(a.status.clone()),
+        Val::from(a.scope.clone()),
         Val::from(a.humanitarian),
-        Val::from(a.last_updated_datetime.take()),
-        Val::from(start_date),
-        Val::from(end_date),
-        Val::from(a.collaboration_type.take()),
-        Val::from(a.default_flow_type.take()),
-        Val::from(a.default_finance_type.take()),
-        Val::from(a.default_aid_types.drain(..).next().map(|t| t.code)),
-        Val::from(a.default_tied_status.take()),
-        Val::from(search_text),
+        Val::from(a.last_updated_datetime.clone()),
+        Val::from(date_of(&a, &["2", "1"])),
+        Val::from(date_of(&a, &["4", "3"])),
+        Val::from(a.collaboration_type.clone()),
+        Val::from(a.default_flow_type.clone()),
+        Val::from(a.default_finance_type.clone()),
+        Val::from(a.default_aid_types.first().map(|t| t.code.clone())),
+        Val::from(a.default_tied_status.clone()),
+        Val::from(search_text(&a)),
         doc,
     ];
     let mut children = Vec::new();
-    for (i, p) in a.participating_orgs.into_iter().enumerate() {
-        let name = first_text(&p.name, lang);
+    for (i, p) in a.participating_orgs.iter().enumerate() {
         children.push((
             Table::ParticipatingOrg,
             vec![
                 Val::from(i as i64),
-                Val::from(p.role),
-                Val::from(p.ref_),
-                Val::from(p.type_),
-                Val::from(p.activity_id),
-                Val::from(name),
+                Val::from(p.role.clone()),
+                Val::from(p.ref_.clone()),
+                Val::from(p.type_.clone()),
+                Val::from(p.activity_id.clone()),
+                Val::from(first_text(&p.name, lang)),
             ],
         ));
     }
-    for (i, c) in a.recipient_countries.into_iter().enumerate() {
+    for (i, c) in a.recipient_countries.iter().enumerate() {
         children.push((
             Table::RecipientCountry,
             vec![
                 Val::from(i as i64),
-                Val::from(c.code),
+                Val::from(c.code.clone()),
                 Val::from(c.percentage.map(|p| p.to_string())),
             ],
         ));
     }
-    for (i, r) in a.recipient_regions.into_iter().enumerate() {
+    for (i, r) in a.recipient_regions.iter().enumerate() {
         children.push((
             Table::RecipientRegion,
             vec![
                 Val::from(i as i64),
-                Val::from(r.code),
-                Val::from(r.vocabulary),
+                Val::from(r.code.clone()),
+                Val::from(r.vocabulary.clone()),
                 Val::from(r.percentage.map(|p| p.to_string())),
             ],
         ));
     }
-    for (i, s) in a.sectors.into_iter().enumerate() {
+    for (i, s) in a.sectors.iter().enumerate() {
         children.push((
             Table::Sector,
             vec![
                 Val::from(i as i64),
-                Val::from(s.vocabulary),
-                Val::from(s.code),
+                Val::from(s.vocabulary.clone()),
+                Val::from(s.code.clone()),
                 Val::from(s.percentage.map(|p| p.to_string())),
             ],
         ));
     }
-    for (i, mut b) in a.budgets.into_iter().enumerate() {
-        // A budget without a value has no currency either (not the default).
-        let currency = if b.value.is_some() {
-            currency_of(&mut b.value)
-        } else {
-            String::new()
-        };
+    for (i, b) in a.budgets.iter().enumerate() {
+        let currency = b
+            .value
+            .as_ref()
+            .map(|v| a.currency_of(v).to_string())
+            .unwrap_or_default();
         children.push((
             Table::Budget,
             vec![
                 Val::from(i as i64),
-                Val::from(b.type_),
-                Val::from(b.status),
-                Val::from(b.period_start),
-                Val::from(b.period_end),
-                Val::from(amount_of(&b.value)),
+                Val::from(b.type_.clone()),
+                Val::from(b.status.clone()),
+                Val::from(b.period_start.clone()),
+                Val::from(b.period_end.clone()),
+                Val::from(b.value.as_ref().map(|v| v.amount.to_string())),
                 Val::from(currency),
-                Val::from(value_date_of(&mut b.value)),
+                Val::from(b.value.as_ref().and_then(|v| v.value_date.clone())),
             ],
         ));
     }
-    for (i, mut t) in a.transactions.into_iter().enumerate() {
-        let currency = currency_of(&mut t.value);
-        let (prov_ref, prov_activity, prov_name) = org_parts(t.provider_org, lang);
-        let (recv_ref, recv_activity, recv_name) = org_parts(t.receiver_org, lang);
+    for (i, t) in a.transactions.iter().enumerate() {
+        let currency = t
+            .value
+            .as_ref()
+            .map(|v| a.currency_of(v).to_string())
+            .unwrap_or_else(|| a.default_currency.clone().unwrap_or_default());
+        let prov = t.provider_org.as_ref();
+        let recv = t.receiver_org.as_ref();
         children.push((
             Table::Txn,
             vec![
                 Val::from(i as i64),
                 Val::from(t.line as i64),
-                Val::from(t.type_),
-                Val::from(t.date),
-                Val::from(amount_of(&t.value)),
+                Val::from(t.type_.clone()),
+                Val::from(t.date.clone()),
+                Val::from(t.value.as_ref().map(|v| v.amount.to_string())),
                 Val::from(currency),
-                Val::from(value_date_of(&mut t.value)),
-                Val::from(prov_ref),
-                Val::from(prov_activity),
-                Val::from(prov_name),
-                Val::from(recv_ref),
-                Val::from(recv_activity),
-                Val::from(recv_name),
-                Val::from(t.flow_type),
-                Val::from(t.finance_type),
-                Val::from(t.aid_types.into_iter().next().map(|x| x.code)),
-                Val::from(t.tied_status),
-                Val::from(t.disbursement_channel),
+                Val::from(t.value.as_ref().and_then(|v| v.value_date.clone())),
+                Val::from(prov.and_then(|o| o.ref_.clone())),
+                Val::from(prov.and_then(|o| o.activity_id.clone())),
+                Val::from(prov.and_then(|o| first_text(&o.name, lang))),
+                Val::from(recv.and_then(|o| o.ref_.clone())),
+                Val::from(recv.and_then(|o| o.activity_id.clone())),
+                Val::from(recv.and_then(|o| first_text(&o.name, lang))),
+                Val::from(t.flow_type.clone()),
+                Val::from(t.finance_type.clone()),
+                Val::from(t.aid_types.first().map(|x| x.code.clone())),
+                Val::from(t.tied_status.clone()),
+                Val::from(t.disbursement_channel.clone()),
                 Val::from(t.humanitarian),
             ],
         ));
     }
-    for (i, l) in a.locations.into_iter().enumerate() {
+    for (i, l) in a.locations.iter().enumerate() {
         children.push((
             Table::Location,
             vec![
@@ -481,33 +460,19 @@ pub(super) fn prepare(
                 Val::from(first_text(&l.name, lang)),
                 Val::from(l.point.map(|p| p.lat)),
                 Val::from(l.point.map(|p| p.lon)),
-                Val::from(l.exactness),
-                Val::from(l.location_class),
+                Val::from(l.exactness.clone()),
+                Val::from(l.location_class.clone()),
             ],
         ));
     }
     children.extend(analysis.tags.into_iter().map(|r| (Table::AreaTag, r)));
     children.extend(analysis.facts.into_iter().map(|r| (Table::Fact, r)));
     Prepared {
-        identifier: a.identifier,
+        identifier: a.identifier.clone(),
         line: a.line,
-        transactions,
+        transactions: a.transactions.len() as u64,
         activity,
         children,
         diagnostics,
-    }
-}
-
-/// A transaction organisation's reference, activity id and name.
-fn org_parts(
-    org: Option<vaka_iati::model::OrgRef>,
-    lang: Option<&str>,
-) -> (Option<String>, Option<String>, Option<String>) {
-    match org {
-        Some(o) => {
-            let name = first_text(&o.name, lang);
-            (o.ref_, o.activity_id, name)
-        }
-        None => (None, None, None),
     }
 }
