@@ -712,9 +712,7 @@ impl Store {
                         .await?;
                     // Both tables in one statement: one round trip (see
                     // `batch::flush_pg_together`).
-                    let mut both = [tags, facts];
-                    let insert = crate::batch::pg_insert_together(&both);
-                    crate::batch::flush_pg_together(&mut both, &insert, &mut tx).await?;
+                    crate::batch::flush_pg_together(&mut [tags, facts], &mut tx).await?;
                     tx.commit().await?;
                 }
             }

@@ -322,9 +322,9 @@ impl TableBatch {
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
 
 /// The statement [`flush_pg_together`] runs for `batches`: one data-modifying
-/// `WITH` per table, in order. It depends only on the tables, so it is
-/// prepared once per connection.
-pub(crate) fn pg_insert_together(batches: &[TableBatch]) -> String {
+/// `WITH` per table, in order. It depends only on the tables, so sqlx
+/// prepares it once per connection.
+fn pg_insert_together(batches: &[TableBatch]) -> String {
     let mut sql = String::from("WITH ");
     let mut first = 1;
     for (i, b) in batches.iter().enumerate() {
@@ -338,15 +338,13 @@ pub(crate) fn pg_insert_together(batches: &[TableBatch]) -> String {
     sql
 }
 
-/// Write the rows of several tables with one statement (`sql`, from
-/// [`pg_insert_together`] for the same tables), so that a flush of an import
-/// costs one round trip instead of one per table. The statement's parts see
+/// Write the rows of several tables with one statement, so that a flush of
+/// an import costs one round trip instead of one per table. The statement's parts see
 /// no rows of each other, but foreign keys are checked at the end of the
 /// statement, when every part has run. Tables of more than `PG_MAX_ROWS` rows
 /// are written one by one instead.
 pub(crate) async fn flush_pg_together(
     batches: &mut [TableBatch],
-    sql: &str,
     conn: &mut PgConnection,
 ) -> Result<(), sqlx::Error> {
     if batches.iter().all(|b| b.rows == 0) {
@@ -358,7 +356,7 @@ pub(crate) async fn flush_pg_together(
         }
         return Ok(());
     }
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()));
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(pg_insert_together(batches)));
     for b in batches.iter_mut() {
         let rows = b.rows;
         q = b.bind_pg(q, 0, rows);

@@ -281,18 +281,16 @@ impl<'a> DatasetValues<'a> {
 /// Rows waiting to be written, one batch per table.
 struct Batches {
     tables: Vec<TableBatch>,
-    /// The statement that writes all of them at once.
-    insert: String,
 }
 
 impl Batches {
     fn new() -> Self {
-        let tables: Vec<TableBatch> = Table::ALL
-            .iter()
-            .map(|t| TableBatch::new(t.def()))
-            .collect();
-        let insert = batch::pg_insert_together(&tables);
-        Batches { tables, insert }
+        Batches {
+            tables: Table::ALL
+                .iter()
+                .map(|t| TableBatch::new(t.def()))
+                .collect(),
+        }
     }
 
     fn push(&mut self, table: Table, row: Vec<Val>) {
@@ -336,7 +334,7 @@ impl Batches {
 
     /// Write everything pending, in one statement.
     async fn flush(&mut self, conn: &mut PgConnection) -> Result<()> {
-        batch::flush_pg_together(&mut self.tables, &self.insert, conn).await?;
+        batch::flush_pg_together(&mut self.tables, conn).await?;
         Ok(())
     }
 }
